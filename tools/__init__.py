@@ -1,0 +1,1 @@
+"""Project tooling behind the Makefile targets (build the site, run the tests)."""
