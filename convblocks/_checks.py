@@ -60,6 +60,13 @@ def as_int(value, name, func, minimum=None):
     return value
 
 
+def as_real(value, name, func):
+    """Return ``value`` as a Python float, refusing bools and non-numbers."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a real number, got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
 def as_tuple(value, n, name, func, minimum=None):
     """Return ``value`` as an ``n``-tuple of ints: an int is repeated, a sequence must have length ``n``.
 
