@@ -33,6 +33,7 @@ test: setup
 
 bench: setup
 	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.demos
 
 clean:
 	rm -rf _build

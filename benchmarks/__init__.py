@@ -1,0 +1,1 @@
+"""Performance tables: ``python -m benchmarks.bench`` (``make bench``)."""
