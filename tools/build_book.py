@@ -9,6 +9,7 @@ only re-runs the pages whose code changed.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -24,8 +25,10 @@ def build_book(output=ROOT, all_pages=False):
            "--path-output", str(output)]
     if all_pages:
         cmd.append("--all")
+    # Demos render as self-contained pre-rendered pages on the site (no kernel there).
+    env = dict(os.environ, CONVBLOCKS_STATIC_DEMOS="1")
     start = time.perf_counter()
-    code = subprocess.call(cmd, cwd=ROOT)
+    code = subprocess.call(cmd, cwd=ROOT, env=env)
     return code, time.perf_counter() - start, Path(output) / "_build" / "html"
 
 
