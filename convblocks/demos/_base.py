@@ -122,8 +122,10 @@ class Demo:
             ax.set_title(panel.title, fontsize=10)
             ax.set_xticks([])
             ax.set_yticks([])
-        fig.suptitle("   ".join(labels.values()), fontsize=9, y=0.02, va="bottom")
-        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        lines = len(labels)
+        fig.set_figheight(3.2 + 0.22 * lines)
+        fig.text(0.01, 0.01, "\n".join(labels.values()), fontsize=9, va="bottom", family="monospace")
+        fig.tight_layout(rect=(0, min(0.5, 0.07 * lines + 0.02), 1, 1))
         return fig
 
     # -- the live widget --------------------------------------------------------
