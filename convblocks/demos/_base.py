@@ -147,11 +147,11 @@ class Demo:
             arrays, labels = self.state(**settings)
             ids = []
             for image in self.images(arrays):
-                png = encode_png(image, level=9)
-                if png not in index:
-                    index[png] = len(pngs)
-                    pngs.append(base64.b64encode(png).decode("ascii"))
-                ids.append(index[png])
+                key = (image.shape, image.tobytes())  # identical pictures are compressed and stored once
+                if key not in index:
+                    index[key] = len(pngs)
+                    pngs.append(base64.b64encode(encode_png(image, level=9)).decode("ascii"))
+                ids.append(index[key])
             states[state_key(self.controls, settings)] = {"images": ids, "labels": labels}
         return {"images": pngs, "states": states}
 
@@ -312,8 +312,14 @@ class DemoView:
         self.last_update_ms = (time.perf_counter() - start) * 1e3
 
     def _draw(self):
-        for image_widget, rgb in zip(self.images, self.demo.images(self.arrays)):
-            image_widget.value = encode_png(rgb, level=1)
+        shown = getattr(self, "_shown", {})
+        for panel, image_widget in zip(self.demo.panels, self.images):
+            data = self.arrays[panel.name]
+            if shown.get(panel.name) is data:  # unchanged (e.g. the input photo): keep its PNG
+                continue
+            image_widget.value = encode_png(panel.render(data), level=1)
+            shown[panel.name] = data
+        self._shown = shown
         self.label_box.value = "<pre style='margin:0'>" + html.escape("\n".join(self.labels.values())) + "</pre>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
