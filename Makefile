@@ -34,6 +34,7 @@ test: setup
 bench: setup
 	$(PY) -m benchmarks.bench
 	$(PY) -m benchmarks.demos
+	$(PY) -m autograder bench --students 30
 
 clean:
 	rm -rf _build

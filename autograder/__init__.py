@@ -1,0 +1,1 @@
+"""Grading for the Conv Blocks assignments (nbgrader based): python -m autograder --help."""

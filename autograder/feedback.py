@@ -1,0 +1,252 @@
+"""Feedback pages for students and the class report for instructors.
+
+A student's feedback shows, per graded item, the points and — for a failed test —
+only the error *message* (e.g. the checker's diagnostic), cleaned of anything that
+quotes a hidden test: no hidden-test source, no traceback, no expected values.
+The visible part of each test (what the student already has) is shown for context.
+"""
+
+import html
+import re
+from collections import Counter, defaultdict
+
+from . import config
+from .notebooks import grade_id, is_autograded_test, is_grade
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def items_of(master, released):
+    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible, hidden."""
+    rel = {grade_id(c): c for c in released.cells if grade_id(c)}
+    items = []
+    for cell in master.cells:
+        if not is_grade(cell):
+            continue
+        gid = grade_id(cell)
+        visible = rel.get(gid).source if gid in rel else ""
+        vis_lines = {ln.strip() for ln in visible.splitlines()}
+        hidden = {ln.strip() for ln in cell.source.splitlines()
+                  if len(ln.strip()) >= 6 and ln.strip() not in vis_lines}
+        items.append({"gid": gid, "kind": "auto" if is_autograded_test(cell) else "manual",
+                      "points": float(cell.metadata.nbgrader.get("points", 0)),
+                      "visible": visible if is_autograded_test(cell) else "", "hidden": hidden})
+    return items
+
+
+def sanitize(text, hidden):
+    text = ANSI.sub("", text or "")
+    out = []
+    for line in text.splitlines():
+        s = line.strip()
+        if any(h in line for h in hidden) or s.startswith(("File \"", "Cell In[", "---->")) or \
+                re.match(r"^\s*\d+\s*[|│]", line):
+            continue
+        out.append(line)
+    text = "\n".join(out).strip()
+    return text if len(text) <= 2000 else text[:2000] + " ..."
+
+
+def failure_message(cell, hidden):
+    """The student-facing message of a failed test cell ('' if it passed)."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        e = errors[-1]
+        ename, evalue = sanitize(str(e.get("ename", "")), hidden), sanitize(str(e.get("evalue", "")), hidden)
+        if ename in ("CellTimeoutError", "DeadKernelError", "NotExecuted", "IntegrityError"):
+            return evalue
+        if not evalue:
+            if ename == "AssertionError":
+                return "AssertionError: a test failed (see the test's visible part above and run it yourself)"
+            return ename
+        return f"{ename}: {evalue}"
+    stderr = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    if stderr:
+        text = "".join(str(o.get("text", "")) for o in stderr)
+        warn = re.findall(r"(\w*(?:Warning|Error)\w*: .*)", ANSI.sub("", text))
+        shown = sanitize("\n".join(warn[:3]), hidden) if warn else ""
+        return ("the test printed to stderr (a warning), which counts as a failure"
+                + (f": {shown}" if shown else ""))
+    return ""
+
+
+def mistake_hints(message):
+    return re.findall(r"common mistake: ([^\n]+?)(?:\.?$|\.\s)", message or "")
+
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.ok{color:#17692d}.bad{color:#a4161a}.pending{color:#7a5a00}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+.msg{background:#fff4f4;border-left:4px solid #a4161a}.note{background:#fffbe6;border-left:4px solid #c9a100;padding:.4rem .6rem}"""
+
+
+def _fmt(x):
+    return "" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
+
+
+def render_feedback(row, results, assignment_items, scores):
+    """HTML feedback for one student × assignment.
+
+    row: dict student, assignment, status, reason; results: {notebook: worker result};
+    assignment_items: {notebook: items}; scores: gradebook scores (or None).
+    """
+    e = html.escape
+    student, assignment = row["student"], row["assignment"]
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(assignment)} feedback: {e(student)}"
+             f"</title><style>{CSS}</style></head><body>",
+             f"<h1>{e(assignment)}: feedback for {e(student)}</h1>"]
+    status = row["status"]
+    if status in config.NO_SCORE:
+        explain = {config.MISSING: "No submission was found for this assignment.",
+                   config.INVALID: "Your submission could not be read as a Jupyter notebook, so it was not graded "
+                                   "(it does not count as zero: contact your instructor).",
+                   config.ERROR: "The grader failed on your submission (not your fault); it will be graded again."}
+        parts.append(f"<p class='note'>{e(explain[status])}<br>{e(row.get('reason', ''))}</p></body></html>")
+        return "".join(parts)
+    parts.append(f"<p><b>Autograded score: {_fmt(row.get('auto_score'))} / {_fmt(row.get('auto_max_score'))}</b>"
+                 f" &nbsp; (status: {e(status)})</p>")
+    if row.get("manual_pending"):
+        parts.append(f"<p class='pending'>{row['manual_pending']} written answer(s) will be graded by hand.</p>")
+    if status == config.TIMEOUT:
+        parts.append("<p class='note'>Some cells did not finish within the time limit and were stopped; "
+                     "the rest of the notebook was graded.</p>")
+    if status == config.KERNEL_DIED:
+        parts.append("<p class='note'>The Python kernel died while running your notebook (for example "
+                     "<code>os._exit</code> or running out of memory); it was restarted and the rest graded.</p>")
+    for notebook, res in results.items():
+        if len(results) > 1:
+            parts.append(f"<h2>{e(notebook)}.ipynb</h2>")
+        if res.get("status") == config.MISSING:
+            parts.append("<p class='note'>This notebook was not submitted: its items score 0.</p>")
+        if res.get("status") == config.INVALID:
+            parts.append(f"<p class='note'>This notebook could not be read: {e(res.get('reason', ''))}</p>")
+        if res.get("integrity"):
+            parts.append("<div class='note'><b>Integrity check:</b> your code changes the grading environment "
+                         "(patching modules, the checker or Python itself), so the autograded items of this "
+                         "notebook score 0. Findings:<ul>")
+            for f in res["integrity"]:
+                where = f"cell {f['grade_id']}" if f.get("grade_id") else "a cell you added"
+                parts.append(f"<li>{e(where)}, line {f['line']}: {e(f['finding'])}</li>")
+            parts.append("</ul>If this is a mistake, talk to your instructor.</div>")
+        if res.get("notes"):
+            parts.append("<div class='note'>Restored before grading:<ul>" +
+                         "".join(f"<li>{e(n)}</li>" for n in res["notes"]) + "</ul></div>")
+        cells = {grade_id(c): c for c in (res.get("nb") or {}).get("cells", []) if grade_id(c)}
+        parts.append("<table><tr><th>item</th><th>points</th><th>result</th></tr>")
+        details = []
+        for it in assignment_items.get(notebook, []):
+            gid = it["gid"]
+            sc = (scores or {}).get("items", {}).get(gid, {})
+            if it["kind"] == "manual":
+                got = sc.get("manual_score")
+                result = "graded by hand" if got is not None else "to be graded by hand"
+                if sc.get("auto_score") == 0 and got is None:
+                    result = "no answer given"
+                parts.append(f"<tr><td>{e(gid)}</td><td>{_fmt(got) if got is not None else '–'} / "
+                             f"{_fmt(it['points'])}</td><td class='pending'>{e(result)}</td></tr>")
+                continue
+            score = sc.get("score")
+            msg = failure_message(cells[gid], it["hidden"]) if gid in cells else "not run"
+            ok = score is not None and score >= it["points"] and not msg
+            parts.append(f"<tr><td>{e(gid)}</td><td>{_fmt(score if score is not None else 0.0)} / "
+                         f"{_fmt(it['points'])}</td><td class='{'ok' if ok else 'bad'}'>"
+                         f"{'passed' if ok else 'failed'}</td></tr>")
+            if not ok:
+                details.append(f"<h3>{e(gid)}</h3><pre class='msg'>{e(msg or 'failed')}</pre>"
+                               + (f"<details><summary>visible part of this test</summary><pre>{e(it['visible'])}"
+                                  "</pre></details>" if it["visible"].strip() else ""))
+        parts.append("</table>")
+        parts.extend(details)
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------- report
+def _normalise(msg):
+    m = re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", msg.split("\n")[0])
+    m = re.sub(r"array\([^)]*\) \w+", "array", m)
+    return m[:160]
+
+
+def write_report(out_dir, rows, failures, items_by_assignment):
+    """report.html (+ PNGs): score histograms, failure rate per item, common diagnostics.
+
+    failures: {(assignment, gid): [message, ...]} from graded rows; rows: grades.csv rows.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    e = html.escape
+    rep = out_dir / "report"
+    rep.mkdir(exist_ok=True)
+    assignments = sorted({r["assignment"] for r in rows})
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
+             f"<style>{CSS}</style></head><body><h1>Grading report</h1>"]
+    counts = Counter(r["status"] for r in rows)
+    parts.append("<p>" + ", ".join(f"{e(s)}: {counts[s]}" for s in config.STATUSES if counts[s]) + "</p>")
+    parts.append("<table><tr><th>assignment</th><th>graded</th><th>mean autograded score</th><th>statuses</th></tr>")
+    for a in assignments:
+        rs = [r for r in rows if r["assignment"] == a]
+        sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
+        st = Counter(r["status"] for r in rs)
+        mx = next((r["auto_max_score"] for r in rs if r["auto_max_score"] not in ("", None)), "")
+        parts.append(f"<tr><td>{e(a)}</td><td>{len(sc)}/{len(rs)}</td><td>"
+                     f"{(sum(sc) / len(sc)):.2f} / {_fmt(mx)}" if sc else f"<tr><td>{e(a)}</td><td>0/{len(rs)}</td><td>–")
+        parts.append("</td><td>" + ", ".join(f"{e(k)} {v}" for k, v in sorted(st.items())) + "</td></tr>")
+    parts.append("</table>")
+    for a in assignments:
+        rs = [r for r in rows if r["assignment"] == a and r["auto_score"] not in ("", None)]
+        items = [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]
+        fig, axes = plt.subplots(1, 2, figsize=(11, max(2.8, 0.35 * len(items) + 1)))
+        scores = [float(r["auto_score"]) for r in rs]
+        mx = float(rs[0]["auto_max_score"]) if rs else 1.0
+        axes[0].hist(scores, bins=max(5, min(20, int(mx) + 1)), range=(0, max(mx, 1e-9)), color="#3b6ea8")
+        axes[0].set_title(f"{a}: autograded scores (n={len(scores)})")
+        axes[0].set_xlabel("score")
+        axes[0].set_ylabel("students")
+        names = [it["gid"] for it in items]
+        rates = [len(failures.get((a, g), [])) / len(rs) if rs else 0.0 for g in names]
+        axes[1].barh(range(len(names)), rates, color="#a4161a")
+        axes[1].set_yticks(range(len(names)), names, fontsize=8)
+        axes[1].invert_yaxis()
+        axes[1].set_xlim(0, 1)
+        axes[1].set_title("failure rate per test item")
+        fig.tight_layout()
+        png = rep / f"{a}.png"
+        fig.savefig(png, dpi=80)
+        plt.close(fig)
+        parts.append(f"<h2>{e(a)}</h2><img src='report/{e(png.name)}' alt='{e(a)} plots' style='max-width:100%'>")
+        parts.append("<table><tr><th>item</th><th>failed</th><th>most common diagnostics</th></tr>")
+        for g, rate in zip(names, rates):
+            msgs = failures.get((a, g), [])
+            hints = Counter(h for m in msgs for h in mistake_hints(m))
+            generic = Counter(_normalise(m) for m in msgs if not mistake_hints(m))
+            common = [f"{e(h)} ({n})" for h, n in hints.most_common(4)] + \
+                     [f"<code>{e(m)}</code> ({n})" for m, n in generic.most_common(3)]
+            parts.append(f"<tr><td>{e(g)}</td><td>{len(msgs)}/{len(rs)} ({100 * rate:.0f}%)</td>"
+                         f"<td>{'<br>'.join(common)}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    (out_dir / "report.html").write_text("".join(parts), encoding="utf-8")
+    return out_dir / "report.html"
+
+
+def collect_failures(failures, assignment, results, items):
+    for notebook, res in results.items():
+        nb = res.get("nb")
+        if not nb:
+            continue
+        cells = {grade_id(c): c for c in nb.get("cells", []) if grade_id(c)}
+        for it in items.get(notebook, []):
+            if it["kind"] != "auto" or it["gid"] not in cells:
+                continue
+            msg = failure_message(cells[it["gid"]], it["hidden"])
+            if msg:
+                failures[(assignment, it["gid"])].append(msg)
+
+
+def new_failures():
+    return defaultdict(list)
+

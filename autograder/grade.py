@@ -1,0 +1,494 @@
+"""`python -m autograder grade SUBMISSIONS --out DIR`: the whole grading run.
+
+SUBMISSIONS is a folder (or a .zip of one) laid out ``<student>/<assignment>/*.ipynb``
+(any wrapping folders are fine). Every submitted notebook is graded by a worker
+process in its own sandbox; the parent alone writes the gradebook (a temporary
+copy, atomically renamed at the end), the feedback pages, grades.csv and the report.
+"""
+
+import csv
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import config
+from .feedback import collect_failures, items_of, new_failures, render_feedback, write_report
+from .notebooks import grade_id, is_autograded_test, make_master, make_released
+from .kernel import error_output
+
+CSV_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_score", "auto_max_score",
+               "manual_pending", "seconds", "detail"]
+IGNORE = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".DS_Store", ".nbgrader.log", "gradebook.db"}
+LAST_RUN = {}  # statistics of the last run (for the benchmark)
+STATUS_ORDER = [config.ERROR, config.INVALID, config.INTEGRITY, config.TIMEOUT, config.KERNEL_DIED,
+                config.GRADED, config.MISSING]
+
+
+# ------------------------------------------------------------------------------ sources
+class Assignment:
+    def __init__(self, source_dir):
+        import nbformat
+        self.id = source_dir.name
+        self.dir = source_dir
+        self.sources = {}
+        for p in sorted(source_dir.glob("*.ipynb")):
+            self.sources[p.stem] = nbformat.read(p, as_version=4)
+        self.masters = {k: make_master(nb, self.id, k) for k, nb in self.sources.items()}
+        self.released = {k: make_released(m, self.id, k) for k, m in self.masters.items()}
+        self.items = {k: items_of(self.masters[k], self.released[k]) for k in self.masters}
+        self.visible = {k: {grade_id(c): c.source for c in nb.cells if grade_id(c)}
+                        for k, nb in self.released.items()}
+        self.data_files = [(str(p), str(p.relative_to(source_dir))) for p in sorted(source_dir.rglob("*"))
+                           if p.is_file() and p.suffix != ".ipynb" and not (set(p.parts) & IGNORE)]
+
+    @property
+    def auto_max(self):
+        return sum(it["points"] for its in self.items.values() for it in its if it["kind"] == "auto")
+
+    @property
+    def max_score(self):
+        return sum(it["points"] for its in self.items.values() for it in its)
+
+
+def load_assignments(source_root, only=None):
+    source_root = Path(source_root)
+    out = {}
+    if not source_root.is_dir():
+        raise SystemExit(f"no source folder {source_root}")
+    for d in sorted(source_root.iterdir()):
+        if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb")):
+            if only and d.name not in only:
+                continue
+            out[d.name] = Assignment(d)
+    if only:
+        unknown = set(only) - set(out)
+        if unknown:
+            raise SystemExit(f"unknown assignment(s): {', '.join(sorted(unknown))}")
+    return out
+
+
+# -------------------------------------------------------------------------- submissions
+def _safe_extract(zpath, dest, max_bytes=4 * 2**30):
+    total = 0
+    with zipfile.ZipFile(zpath) as zf:
+        for info in zf.infolist():
+            name = info.filename.replace("\\", "/")
+            parts = [p for p in name.split("/") if p not in ("", ".")]
+            if not parts or ".." in parts or name.startswith("/") or set(parts) & IGNORE:
+                continue
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:  # symlink
+                continue
+            target = dest.joinpath(*parts)
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            total += info.file_size
+            if total > max_bytes:
+                raise SystemExit(f"{zpath}: archive expands beyond {max_bytes / 2**30:.0f} GB")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def discover(root, assignment_ids):
+    """{(student, assignment): {file stem: path}} (an empty dict: folder without notebooks)."""
+    found = defaultdict(dict)
+    unknown = set()
+    root = Path(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORE and not d.startswith("."))
+        rel = Path(dirpath).relative_to(root).parts
+        if len(rel) >= 2 and rel[-1] in assignment_ids:
+            found.setdefault((rel[-2], rel[-1]), {})
+        for f in sorted(filenames):
+            if not f.endswith(".ipynb") or f.startswith("."):
+                continue
+            parts = rel
+            k = next((i for i in range(len(parts) - 1, 0, -1) if parts[i] in assignment_ids), None)
+            if k is None:
+                if len(parts) >= 2:
+                    unknown.add(parts[-1])
+                continue
+            found[(parts[k - 1], parts[k])].setdefault(Path(f).stem, str(Path(dirpath) / f))
+    return dict(found), sorted(unknown)
+
+
+def all_students(root, found):
+    """Students with a submission, plus their sibling folders (students who handed in nothing)."""
+    root = Path(root)
+    students = {s for s, _ in found}
+    parents = set()
+    for dirpath, dirnames, _ in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in IGNORE and not d.startswith(".")]
+        if students & set(dirnames):
+            parents.add(Path(dirpath))
+            dirnames[:] = []
+    for p in parents:
+        students |= {d.name for d in p.iterdir() if d.is_dir() and d.name not in IGNORE
+                     and not d.name.startswith(".")}
+    return sorted(students)
+
+
+def _match_notebooks(assignment, files):
+    """Map the assignment's notebooks to submitted files; returns ({nb: path|None}, notes)."""
+    out, notes = {}, []
+    remaining = dict(files)
+    for nb in assignment.sources:
+        if nb in remaining:
+            out[nb] = remaining.pop(nb)
+    missing = [nb for nb in assignment.sources if nb not in out]
+    if len(missing) == 1 and len(remaining) >= 1:
+        stem, path = sorted(remaining.items())[0]
+        out[missing[0]] = path
+        notes.append(f"graded {Path(path).name} as {missing[0]}.ipynb")
+        missing = []
+    for nb in missing:
+        out[nb] = None
+    return out, notes
+
+
+# --------------------------------------------------------------------------------- misc
+def _mpl_cache(cache_dir):
+    """Build matplotlib's font cache once; every sandbox gets a copy (a fresh MPLCONFIGDIR
+    would otherwise rebuild it in every kernel that imports matplotlib)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if not list(cache_dir.glob("fontlist*.json")):
+        env = dict(os.environ, MPLCONFIGDIR=str(cache_dir), MPLBACKEND="Agg")
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300, check=False)
+    return str(cache_dir)
+
+
+class Progress:
+    def __init__(self, total, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.t0 = time.monotonic()
+        self.tty = stream.isatty()
+        self.last_pct = -1
+
+    def step(self, label=""):
+        self.done += 1
+        el = time.monotonic() - self.t0
+        rate = self.done / el * 60 if el > 0 else 0.0
+        eta = (self.total - self.done) / (rate / 60) if rate > 0 else 0.0
+        width = 30
+        fill = int(width * self.done / max(self.total, 1))
+        line = (f"[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
+                f"{rate:5.1f}/min ETA {eta:4.0f}s {label[:40]}")
+        pct = int(100 * self.done / max(self.total, 1)) // 10
+        if self.tty:
+            self.stream.write("\r" + line.ljust(100))
+            if self.done == self.total:
+                self.stream.write("\n")
+        elif pct != self.last_pct or self.done == self.total:
+            self.stream.write(line + "\n")
+        self.last_pct = pct
+        self.stream.flush()
+
+
+def _fix_cells_for_scoring(res, assignment):
+    """Before nbgrader scores a notebook: integrity findings zero every autograded test;
+    a test cell whose execution failed without an error output still fails."""
+    nb = res.get("nb")
+    if not nb:
+        return
+    kinds = res.get("kinds", {})
+    for i, cell in enumerate(nb["cells"]):
+        if not is_autograded_test(cell):
+            continue
+        # no partial credit from a value a test cell happens to display (nbgrader would read a
+        # number there as a partial score): show it, but as plain display output
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "execute_result":
+                o["output_type"] = "display_data"
+                o.pop("execution_count", None)
+        if res.get("integrity"):
+            cell.setdefault("outputs", []).insert(0, error_output(
+                "IntegrityError", "integrity: the notebook changes the grading environment (see the findings "
+                "above), so this item scores 0"))
+        elif kinds.get(str(i)) in ("error", "timeout", "died", "skipped") and not any(
+                o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            cell.setdefault("outputs", []).append(error_output("Error", "the test cell failed"))
+
+
+def _row_status(results):
+    statuses = [r["status"] for r in results.values()]
+    if all(s == config.MISSING for s in statuses):
+        return config.MISSING
+    for s in STATUS_ORDER:
+        if s in statuses:
+            return s
+    return config.GRADED
+
+
+# ---------------------------------------------------------------------------------- run
+def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEOUT, assignments=None,
+          max_restarts=config.DEFAULT_MAX_RESTARTS, quiet=False, stream=sys.stderr):
+    """Grade everything; returns (exit code, rows)."""
+    t_start = time.monotonic()
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    source = Path(source or config.SOLUTIONS).resolve()
+    subs_path = Path(submissions).resolve()
+    if out == subs_path or subs_path in out.parents:
+        raise SystemExit("--out must not be inside SUBMISSIONS")
+    tmp_root = Path(tempfile.mkdtemp(prefix="autograder-run-"))
+    try:
+        return _grade(subs_path, out, source, workers, timeout, assignments, max_restarts, quiet, stream,
+                      tmp_root, t_start)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, stream, tmp_root, t_start):
+    import warnings
+
+    from .gradebook import GradebookWriter
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+
+    def say(msg):
+        if not quiet:
+            print(msg, file=stream, flush=True)
+
+    known = load_assignments(source)
+    if subs_path.is_file() and zipfile.is_zipfile(subs_path):
+        root = tmp_root / "submissions"
+        root.mkdir()
+        _safe_extract(subs_path, root)
+    elif subs_path.is_dir():
+        root = subs_path
+    else:
+        raise SystemExit(f"{subs_path}: not a folder or a zip file")
+    found, unknown = discover(root, set(known))
+    if unknown:
+        say(f"warning: ignored folders that are not assignments: {', '.join(unknown)}")
+    students = all_students(root, found)
+    graded_ids = sorted(only) if only else sorted({a for _, a in found})
+    for a in graded_ids:
+        if a not in known:
+            raise SystemExit(f"unknown assignment {a!r} (sources in {source})")
+    rows_keys = [(s, a) for s in students for a in graded_ids]
+    say(f"{len(students)} student(s), {len(graded_ids)} assignment(s), "
+        f"{sum(1 for k in rows_keys if k in found)} submission(s); {workers} worker(s)")
+
+    writer = GradebookWriter(out / "gradebook.db")
+    committed = False
+    try:
+        register_errors = {}
+        for a in graded_ids:
+            try:
+                writer.register(a, known[a].sources)
+            except Exception as exc:  # noqa: BLE001 - e.g. cells changed after students were graded
+                register_errors[a] = f"cannot record {a} in the gradebook: {exc}"
+                say(f"error: {register_errors[a]}")
+        mpl = _mpl_cache(out / ".cache" / "mpl")
+        tasks, row_notes, pending = [], {}, {}
+        results = defaultdict(dict)
+        for key in rows_keys:
+            s, a = key
+            if key not in found or a in register_errors:
+                continue
+            mapping, notes = _match_notebooks(known[a], found[key])
+            row_notes[key] = notes
+            pending[key] = len(mapping)
+            for nb_id, path in mapping.items():
+                tasks.append({"student": s, "assignment": a, "notebook": nb_id, "path": path,
+                              "master": known[a].masters[nb_id], "visible": known[a].visible[nb_id],
+                              "data_files": known[a].data_files,
+                              "timeout": timeout, "max_restarts": max_restarts,
+                              "sandbox_root": str(tmp_root), "mpl_cache": mpl})
+        rows = {}
+        failures = new_failures()
+        progress = Progress(len(tasks), stream) if not quiet else None
+        fb_root = out / "feedback"
+
+        def finish_row(key):
+            s, a = key
+            asg = known[a]
+            res = results[key]
+            status = _row_status(res)
+            detail = "; ".join(row_notes.get(key, []) + [f"{nb}: {r['reason']}" for nb, r in res.items()
+                                                          if r.get("reason")])
+            row = {"student": s, "assignment": a, "score": "", "max_score": asg.max_score, "status": status,
+                   "auto_score": "", "auto_max_score": asg.auto_max, "manual_pending": "", "detail": detail,
+                   "seconds": round(sum(r.get("seconds", 0.0) for r in res.values()), 2)}
+            scores = None
+            if status not in config.NO_SCORE:
+                for r in res.values():
+                    _fix_cells_for_scoring(r, asg)
+                scores = writer.save(s, a, {nb: (r.get("nb") if r["status"] != config.MISSING else None)
+                                            for nb, r in res.items()})
+                auto_ids = {it["gid"] for its in asg.items.values() for it in its if it["kind"] == "auto"}
+                row["score"] = scores["score"]
+                row["max_score"] = scores["max_score"]
+                row["auto_score"] = sum(float(v["score"] or 0) for g, v in scores["items"].items()
+                                        if g in auto_ids)
+                row["manual_pending"] = sum(1 for g, v in scores["items"].items()
+                                            if g not in auto_ids and v["manual_score"] is None
+                                            and v["needs_manual_grade"])
+                collect_failures(failures, a, res, asg.items)
+                adir = out / "autograded" / s / a
+                adir.mkdir(parents=True, exist_ok=True)
+                for nb_id, r in res.items():
+                    if r.get("nb"):
+                        (adir / f"{nb_id}.ipynb").write_text(json.dumps(r["nb"], indent=1), encoding="utf-8")
+            fdir = fb_root / s / a
+            fdir.mkdir(parents=True, exist_ok=True)
+            (fdir / f"{a}.html").write_text(render_feedback(row, res, asg.items, scores), encoding="utf-8")
+            rows[key] = row
+
+        LAST_RUN.clear()
+        LAST_RUN.update(startup_seconds=[], notebook_seconds=[])
+
+        def handle(res):
+            key = (res["student"], res["assignment"])
+            LAST_RUN["startup_seconds"].extend(res.get("startup_seconds", []))
+            LAST_RUN["notebook_seconds"].append(res.get("seconds", 0.0))
+            results[key][res["notebook"]] = res
+            if progress:
+                progress.step(f"{res['student']}/{res['assignment']} {res['status']}")
+            if len(results[key]) == pending[key]:
+                try:
+                    finish_row(key)
+                except Exception as exc:  # noqa: BLE001
+                    rows[key] = {"student": key[0], "assignment": key[1], "score": "",
+                                 "max_score": known[key[1]].max_score, "status": config.ERROR,
+                                 "auto_score": "", "auto_max_score": known[key[1]].auto_max,
+                                 "manual_pending": "", "detail": f"grader error while saving: {exc}"}
+
+        _run_pool(tasks, workers, handle)
+
+        for key in rows_keys:
+            if key in rows:
+                continue
+            s, a = key
+            status, detail = (config.ERROR, register_errors[a]) if a in register_errors else (
+                config.MISSING, "no submission")
+            if status == config.MISSING and key in found:
+                detail = "the assignment folder holds no notebook"
+            rows[key] = {"student": s, "assignment": a, "score": "", "max_score": known[a].max_score,
+                         "status": status, "auto_score": "", "auto_max_score": known[a].auto_max,
+                         "manual_pending": "", "detail": detail}
+            fdir = fb_root / s / a
+            fdir.mkdir(parents=True, exist_ok=True)
+            (fdir / f"{a}.html").write_text(render_feedback(rows[key], {}, known[a].items, None), encoding="utf-8")
+        writer.commit()
+        committed = True
+    except KeyboardInterrupt:
+        writer.commit()  # what was graded so far is consistent; keep it
+        committed = True
+        raise
+    finally:
+        if not committed:
+            writer.abort()
+        writer.close()
+
+    ordered = [rows[k] for k in rows_keys]
+    _write_csv(out / "grades.csv", ordered)
+    try:
+        write_report(out, ordered, failures, {a: known[a].items for a in graded_ids})
+    except Exception as exc:  # noqa: BLE001 - the report must not fail the run
+        say(f"warning: report failed: {exc}")
+    elapsed = time.monotonic() - t_start
+    if not quiet:
+        print_summary(ordered, len(tasks), elapsed, stream)
+    code = 1 if any(r["status"] in config.FAILING for r in ordered) else 0
+    return code, ordered
+
+
+def _run_pool(tasks, workers, handle):
+    """Run tasks in worker processes; a dead worker only fails its own submissions."""
+    from .worker import grade_notebook, warm_up
+
+    todo = list(tasks)
+    if sys.platform == "linux":
+        # workers fork from a server that has already imported what they need
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["autograder.worker", "nbformat", "jupyter_client.manager"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    while todo:
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=warm_up) as pool:
+            futs = {pool.submit(grade_notebook, t): t for t in todo}
+            todo = []
+            broken = False
+            remaining = set(futs)
+            while remaining:
+                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for f in done:
+                    t = futs[f]
+                    try:
+                        res = f.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        t["_attempts"] = t.get("_attempts", 0) + 1
+                        if t["_attempts"] >= 2:
+                            handle(_error_result(t, "a grader worker process died twice on this notebook"))
+                        else:
+                            todo.append(t)
+                        continue
+                    except Exception as exc:  # noqa: BLE001
+                        res = _error_result(t, f"grader error: {type(exc).__name__}: {exc}")
+                    handle(res)
+            if not broken:
+                break
+
+
+def _error_result(task, reason):
+    return {"student": task["student"], "assignment": task["assignment"], "notebook": task["notebook"],
+            "status": config.ERROR, "reason": reason, "notes": [], "integrity": [], "nb": None}
+
+
+def _write_csv(path, rows):
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", restval="")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (_num(r.get(k)) if k in ("score", "max_score", "auto_score", "auto_max_score")
+                            else r.get(k, "")) for k in CSV_COLUMNS})
+    os.replace(tmp, path)
+
+
+def _num(v):
+    if v in ("", None):
+        return ""
+    v = float(v)
+    return str(int(v)) if v.is_integer() else f"{v:g}"
+
+
+def print_summary(rows, n_notebooks, elapsed, stream=sys.stdout):
+    from collections import Counter
+    assignments = sorted({r["assignment"] for r in rows})
+    head = f"{'assignment':<28}{'rows':>5}{'graded':>8}{'mean':>8}{'max':>6}  statuses"
+    lines = ["", head, "-" * len(head)]
+    for a in assignments:
+        rs = [r for r in rows if r["assignment"] == a]
+        sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
+        st = Counter(r["status"] for r in rs)
+        mean = f"{sum(sc) / len(sc):.2f}" if sc else "-"
+        mx = _num(rs[0]["auto_max_score"]) if rs else ""
+        lines.append(f"{a:<28}{len(rs):>5}{len(sc):>8}{mean:>8}{mx:>6}  "
+                     + ", ".join(f"{k}={v}" for k, v in sorted(st.items())))
+    total = Counter(r["status"] for r in rows)
+    lines.append("-" * len(head))
+    lines.append("total: " + ", ".join(f"{k}={v}" for k, v in sorted(total.items())))
+    rate = n_notebooks / elapsed * 60 if elapsed > 0 else 0.0
+    lines.append(f"{n_notebooks} notebook(s) in {elapsed:.1f} s = {rate:.1f} submissions/minute")
+    bad = [r for r in rows if r["status"] in config.FAILING]
+    if bad:
+        lines.append(f"{len(bad)} row(s) could not be (fully) graded:")
+        for r in bad[:20]:
+            lines.append(f"  {r['student']}/{r['assignment']}: {r['status']} ({r['detail'][:100]})")
+    print("\n".join(lines), file=stream, flush=True)
+

@@ -1,0 +1,53 @@
+"""nbgrader configuration for the Conv Blocks course.
+
+Plain nbgrader commands work with it from this folder (nbgrader reads the
+``nbgrader_config.py`` of the current directory)::
+
+    cd autograder && nbgrader db student list && nbgrader formgrader
+
+or from anywhere with ``--JupyterApp.config_file=autograder/nbgrader_config.py``.
+
+Source notebooks live in ``solutions/``, released ones in ``exercises/`` (both tracked;
+prefer ``python -m autograder release`` which also checks determinism). Everything
+nbgrader writes while grading -- submitted/, autograded/, feedback/, the gradebook
+and the log -- lives in the working folder, outside the tracked tree:
+``$AUTOGRADER_WORK`` if set, else ``autograder/work/`` (gitignored). That is also the
+default ``--out`` of ``python -m autograder grade``, so ``nbgrader formgrader`` sees
+the grades and autograded notebooks it writes.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+_here = Path(__file__).resolve().parent
+_repo = _here.parent
+_work = Path(os.environ.get("AUTOGRADER_WORK") or _here / "work").resolve()
+_work.mkdir(parents=True, exist_ok=True)
+
+# nbgrader shells out to `alembic` to create a gradebook: use the one of this Python
+_bin = str(Path(sys.executable).parent)
+if os.environ.get("PATH", "").split(os.pathsep)[:1] != [_bin]:
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "convblocks"
+c.CourseDirectory.root = str(_repo)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+# absolute paths: os.path.join(root, <absolute>) keeps them outside the repository
+c.CourseDirectory.submitted_directory = str(_work / "submitted")
+c.CourseDirectory.autograded_directory = str(_work / "autograded")
+c.CourseDirectory.feedback_directory = str(_work / "feedback")
+c.CourseDirectory.solution_directory = str(_work / "source_with_solutions")
+c.CourseDirectory.db_url = f"sqlite:///{_work / 'gradebook.db'}"
+c.NbGrader.logfile = str(_work / ".nbgrader.log")
+
+# the grader's own choices, for plain `nbgrader autograde` too
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True
+c.OverwriteCells.add_missing_cells = True
+c.LimitOutput.max_lines = 1000
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,0 +1,198 @@
+"""Source notebooks → master (what the gradebook stores) and released versions; the merge.
+
+The *master* of an assignment notebook is what ``nbgrader generate_assignment``
+records in the gradebook (SaveCells): solutions replaced by stubs, hidden tests
+still in place, checksums computed. The *released* version also drops the hidden
+tests and mark schemes. Both are produced by nbgrader's own preprocessors.
+
+:func:`merge` restores a submission against the master with nbgrader's
+OverwriteCells semantics, made robust: every locked cell (instructions, tests,
+hidden tests included) comes from the master whatever the student did to it
+(edited, retyped, moved, deleted); answer cells keep the student's source under
+the master's metadata; cells the student added stay after the cell they followed.
+"""
+
+import copy
+import json
+
+import nbformat
+from nbformat import NotebookNode
+
+from .config import MAX_NOTEBOOK_BYTES
+
+
+def nbgrader_md(cell):
+    md = cell.get("metadata", {}).get("nbgrader")
+    return md if isinstance(md, dict) else None
+
+
+def grade_id(cell):
+    md = nbgrader_md(cell)
+    gid = md.get("grade_id") if md else None
+    return gid if isinstance(gid, str) and gid else None
+
+
+def is_grade(cell):
+    md = nbgrader_md(cell)
+    return bool(md and md.get("grade"))
+
+
+def is_solution(cell):
+    md = nbgrader_md(cell)
+    return bool(md and md.get("solution"))
+
+
+def is_locked(cell):
+    md = nbgrader_md(cell)
+    if not md:
+        return False
+    if md.get("solution"):
+        return False
+    return bool(md.get("locked") or md.get("grade") or md.get("task"))
+
+
+def is_autograded_test(cell):
+    return cell.get("cell_type") == "code" and is_grade(cell) and not is_solution(cell)
+
+
+def _run(preprocessors, nb, assignment_id, notebook_id, db_url=None):
+    resources = {"nbgrader": {"assignment": assignment_id, "notebook": notebook_id,
+                              "db_url": db_url or "sqlite://"}}
+    for pp in preprocessors:
+        nb, resources = pp.preprocess(nb, resources)
+    return nb
+
+
+def read_notebook(path):
+    """Read a notebook file, raising ValueError with a readable reason if it is not one."""
+    import os
+    size = os.path.getsize(path)
+    if size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"the file is {size / 2**20:.0f} MB (limit {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB)")
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the file is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells", None), list) \
+            or not isinstance(data.get("nbformat"), int):
+        raise ValueError("the file is JSON but not a Jupyter notebook (no 'cells' list or 'nbformat')")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any reader failure means an invalid notebook
+        raise ValueError(f"the notebook cannot be read ({type(exc).__name__}: {exc})") from None
+    for cell in nb.cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise ValueError("the notebook has a cell of unknown type")
+        if not isinstance(cell.get("source", ""), str):
+            raise ValueError("the notebook has a cell whose source is not text")
+        cell.setdefault("metadata", NotebookNode())
+        if not isinstance(cell.metadata, dict):
+            cell.metadata = NotebookNode()
+    return nb
+
+
+def make_master(source_nb, assignment_id, notebook_id, db_url=None, save=False):
+    """nbgrader's generate_assignment chain up to SaveCells; with ``save`` the cells are
+    recorded into the gradebook at ``db_url`` exactly as ``nbgrader generate_assignment`` does."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, ClearSolutions,
+                                        ComputeChecksums, IncludeHeaderFooter, LockCells, SaveCells)
+    nb = copy.deepcopy(source_nb)
+    pps = [IncludeHeaderFooter(), LockCells(), ClearSolutions(), ClearOutput(), CheckCellMetadata(),
+           ComputeChecksums()]
+    if save:
+        pps.append(SaveCells())
+    return _run(pps, nb, assignment_id, notebook_id, db_url)
+
+
+def make_released(master, assignment_id, notebook_id):
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,
+                                        ComputeChecksums)
+    nb = copy.deepcopy(master)
+    return _run([ClearHiddenTests(), ClearMarkScheme(), ComputeChecksums(), CheckCellMetadata()],
+                nb, assignment_id, notebook_id)
+
+
+def _clean_code_cell(cell):
+    cell.outputs = []
+    cell.execution_count = None
+
+
+def merge(student_nb, master, visible=None):
+    """Return (merged notebook, notes, student_cell_indices).
+
+    ``visible`` maps grade ids to the released source of their cells (what students
+    were given: tests without their hidden part); a locked cell equal to either its
+    master or its released source was not modified.
+
+    ``notes`` lists what was restored (for the feedback and the instructor);
+    ``student_cell_indices`` are the merged cells whose code the student wrote
+    (answer cells and cells they added): the ones the integrity scan reads.
+    """
+    master_ids = {}
+    for i, cell in enumerate(master.cells):
+        gid = grade_id(cell)
+        if gid is not None:
+            master_ids[gid] = i
+    seen = {}
+    head = []
+    after = {}
+    current = None
+    for cell in student_nb.cells:
+        gid = grade_id(cell)
+        if gid is not None and gid in master_ids and gid not in seen:
+            seen[gid] = cell
+            current = gid
+            continue
+        extra = copy.deepcopy(cell)
+        if "nbgrader" in extra.get("metadata", {}):
+            del extra.metadata["nbgrader"]
+        (after.setdefault(current, []) if current is not None else head).append(extra)
+
+    notes = []
+    cells = list(head)
+    student_idx = [i for i, c in enumerate(cells) if c.cell_type == "code"]
+    for gid, i in master_ids.items():
+        mcell = master.cells[i]
+        scell = seen.get(gid)
+        if is_solution(mcell):
+            if scell is None:
+                new = copy.deepcopy(mcell)
+                notes.append(f"answer cell {gid} was missing from the submission; graded as unanswered")
+            else:
+                new = copy.deepcopy(mcell)
+                new.source = scell.get("source", "")
+                if scell.get("cell_type") != mcell.cell_type:
+                    notes.append(f"answer cell {gid} had its type changed; restored to {mcell.cell_type}")
+            if new.cell_type == "code":
+                _clean_code_cell(new)
+                student_idx.append(len(cells))
+            cells.append(new)
+        else:
+            new = copy.deepcopy(mcell)
+            if new.cell_type == "code":
+                _clean_code_cell(new)
+            if scell is None:
+                notes.append(f"cell {gid} was missing from the submission; restored from the source")
+            elif scell.get("source", "") not in (mcell.source, (visible or {}).get(gid, mcell.source)) \
+                    or scell.get("cell_type") != mcell.cell_type:
+                notes.append(f"cell {gid} had been modified; restored from the source")
+            cells.append(new)
+        for extra in after.get(gid, []):
+            if extra.cell_type == "code":
+                _clean_code_cell(extra)
+                student_idx.append(len(cells))
+            cells.append(extra)
+
+    merged = nbformat.v4.new_notebook()
+    merged.metadata = copy.deepcopy(master.metadata)
+    merged.cells = cells
+    for cell in merged.cells:
+        cell.pop("id", None)
+    merged.nbformat, merged.nbformat_minor = 4, 4
+    return merged, notes, student_idx

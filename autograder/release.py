@@ -1,0 +1,198 @@
+"""`release` (solutions/ → exercises/ with nbgrader generate_assignment) and `validate`."""
+
+import difflib
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import config
+
+KEEP_SUFFIXES = None  # everything nbgrader releases, except logs/databases/checkpoints
+SKIP = {".nbgrader.log", "gradebook.db", ".ipynb_checkpoints", "__pycache__"}
+
+
+def list_assignments(source):
+    return sorted(d.name for d in Path(source).iterdir()
+                  if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb")))
+
+
+def generate(assignments, source, dest):
+    """Run `nbgrader generate_assignment` for each assignment into ``dest`` (a fresh folder).
+
+    The run happens in a scratch course folder with its own throwaway gradebook and an
+    isolated Jupyter config, so it is deterministic and touches nothing else.
+    """
+    source = Path(source).resolve()
+    dest = Path(dest).resolve()
+    with tempfile.TemporaryDirectory(prefix="autograder-release-") as tmp:
+        tmp = Path(tmp)
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "jupyter"), JUPYTER_DATA_DIR=str(tmp / "jdata"),
+                   JUPYTER_CONFIG_PATH=str(tmp / "jupyter"), JUPYTER_PATH=str(tmp / "jdata"),
+                   IPYTHONDIR=str(tmp / "ipython"),
+                   PATH=config.venv_bin() + os.pathsep + os.environ.get("PATH", ""))
+        env.pop("AUTOGRADER_WORK", None)
+        release_dir = tmp / "release"
+        # one nbgrader run for all of them when all are asked for (nbgrader's start-up is slow)
+        runs = ["*"] if sorted(assignments) == list_assignments(source) else list(assignments)
+        for a in runs:
+            cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force", "--create",
+                   "--log-level=WARN",
+                   f"--CourseDirectory.root={tmp}",
+                   f"--CourseDirectory.source_directory={source}",
+                   f"--CourseDirectory.release_directory={release_dir}",
+                   f"--CourseDirectory.db_url=sqlite:///{tmp / 'gradebook.db'}"]
+            p = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise SystemExit(f"nbgrader generate_assignment {a} failed:\n{p.stdout}\n{p.stderr}")
+        for a in assignments:
+            src = release_dir / a
+            if not src.is_dir():
+                raise SystemExit(f"nbgrader generate_assignment produced nothing for {a}")
+            for f in sorted(src.rglob("*")):
+                if f.is_dir() or set(f.relative_to(src).parts) & SKIP:
+                    continue
+                target = dest / a / f.relative_to(src)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                data = f.read_bytes()
+                if f.suffix == ".ipynb" and not data.endswith(b"\n"):
+                    data += b"\n"
+                target.write_bytes(data)
+    return dest
+
+
+def release(assignments=None, source=None, dest=None, check=False, stream=sys.stdout):
+    source = Path(source or config.SOLUTIONS)
+    dest = Path(dest or config.EXERCISES)
+    ids = assignments or list_assignments(source)
+    if not ids:
+        print(f"no assignments in {source}", file=stream)
+        return 1
+    if not check:
+        with tempfile.TemporaryDirectory(prefix="autograder-out-") as tmp:
+            generate(ids, source, tmp)
+            for a in ids:
+                target = dest / a
+                if target.exists():
+                    shutil.rmtree(target)
+                shutil.copytree(Path(tmp) / a, target)
+                print(f"released {a} -> {target}", file=stream)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        generate(ids, source, tmp)
+        problems = drift(Path(tmp), dest, ids)
+    if problems:
+        print("exercises/ is out of date with solutions/ (run `python -m autograder release`):", file=stream)
+        for p in problems:
+            print(p, file=stream)
+        return 1
+    print(f"exercises/ matches solutions/ ({len(ids)} assignment(s))", file=stream)
+    return 0
+
+
+def drift(fresh, committed, ids):
+    problems = []
+    for a in ids:
+        new_files = {p.relative_to(fresh / a) for p in (fresh / a).rglob("*") if p.is_file()}
+        old_files = {p.relative_to(committed / a) for p in (committed / a).rglob("*") if p.is_file()} \
+            if (committed / a).is_dir() else set()
+        old_files = {p for p in old_files if not set(p.parts) & SKIP}
+        for p in sorted(new_files - old_files):
+            problems.append(f"  missing: {committed / a / p}")
+        for p in sorted(old_files - new_files):
+            problems.append(f"  not produced by the release (remove it): {committed / a / p}")
+        for p in sorted(new_files & old_files):
+            if not filecmp.cmp(fresh / a / p, committed / a / p, shallow=False):
+                diff = list(difflib.unified_diff(
+                    (committed / a / p).read_text(errors="replace").splitlines(),
+                    (fresh / a / p).read_text(errors="replace").splitlines(),
+                    f"committed/{a}/{p}", f"regenerated/{a}/{p}", lineterm="", n=1))
+                problems.append(f"  differs: {committed / a / p}\n" + "\n".join(
+                    "    " + d for d in diff[:40]) + ("\n    ..." if len(diff) > 40 else ""))
+    return problems
+
+
+# ------------------------------------------------------------------------------ validate
+def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, stream=sys.stdout):
+    """Execute a notebook and report its test cells; exit code 0 only if every test passes.
+
+    Without ``hidden`` the notebook runs as it is (what a student sees: visible tests).
+    With ``hidden`` it is first merged with its assignment's master (locked cells and
+    hidden tests restored), i.e. graded exactly as the grader would, scores included.
+    """
+    import nbformat
+
+    from .feedback import failure_message, items_of
+    from .integrity import neutralize, scan_cells
+    from .kernel import Sandbox, execute
+    from .notebooks import (grade_id, is_autograded_test, is_grade, make_master, make_released, merge,
+                            read_notebook)
+
+    path = Path(path)
+    try:
+        nb = read_notebook(path)
+    except (ValueError, OSError) as exc:
+        print(f"INVALID {path}: {exc}", file=stream)
+        return 2
+    source = Path(source or config.SOLUTIONS)
+    assignment = None
+    src_path = None
+    for cand in ([path.parent.name] + (list_assignments(source) if source.is_dir() else [])):
+        p = source / cand / path.name
+        if p.is_file():
+            assignment, src_path = cand, p
+            break
+    notes, findings, hidden_lines = [], [], {}
+    if src_path is not None:
+        master = make_master(nbformat.read(src_path, as_version=4), assignment, path.stem)
+        released = make_released(master, assignment, path.stem)
+        hidden_lines = {it["gid"]: it["hidden"] for it in items_of(master, released)}
+        visible = {grade_id(c): c.source for c in released.cells if grade_id(c)}
+        merged, notes, student_idx = merge(nb, master, visible)
+        for i in student_idx:
+            merged.cells[i].source, removed = neutralize(merged.cells[i].source)
+            notes += [f"not run by the grader: {line}" for line in removed]
+        findings = scan_cells(merged.cells, student_idx)
+        if hidden:
+            nb = merged
+    elif hidden:
+        print(f"note: no source for {path.name} under {source}; running it as it is", file=stream)
+    sandbox = Sandbox()
+    try:
+        run = execute(nb, sandbox, timeout)
+    finally:
+        sandbox.cleanup()
+    failed = passed = 0
+    lines = []
+    for i, cell in enumerate(nb.cells):
+        if not is_grade(cell):
+            continue
+        gid = grade_id(cell)
+        if not is_autograded_test(cell):
+            lines.append(f"  [manual] {gid}")
+            continue
+        msg = failure_message(cell, hidden_lines.get(gid, set()) if not hidden else set())
+        if msg or run["kinds"].get(i) != "ok":
+            failed += 1
+            lines.append(f"  FAIL {gid}: {msg or run['kinds'].get(i)}")
+        else:
+            passed += 1
+            lines.append(f"  ok   {gid}")
+    errors = [i for i, k in run["kinds"].items() if k != "ok" and not is_grade(nb.cells[i])]
+    print(f"{path}: {passed} test cell(s) passed, {failed} failed"
+          + (f" ({'with hidden tests' if hidden else 'visible tests only'})" if src_path else ""), file=stream)
+    for ln in lines:
+        print(ln, file=stream)
+    for i in errors:
+        print(f"  error in cell {i} ({grade_id(nb.cells[i]) or 'no id'}): "
+              f"{failure_message(nb.cells[i], set()) or run['kinds'][i]}", file=stream)
+    for n in notes:
+        print(f"  warning: {n}", file=stream)
+    for f in findings:
+        print(f"  integrity: line {f['line']} of {f['grade_id'] or 'an added cell'}: {f['finding']}", file=stream)
+    ok = failed == 0 and not errors and not findings
+    print("VALID" if ok else "NOT VALID", file=stream)
+    return 0 if ok else 1
