@@ -23,6 +23,8 @@ summing where windows overlap -- exactly what the backward pass (and the
 transposed convolution) needs.
 """
 
+import os
+
 import numpy as np
 
 from ._checks import (
@@ -365,13 +367,14 @@ def _conv_1x1(xp, weight, stride, groups, out_hw):
     return np.matmul(w, pixels).reshape(n, c_out, *out_hw)
 
 
-def _conv_depthwise(xp, weight, stride, dilation, out_hw, block=16):
+def _conv_depthwise(xp, weight, stride, dilation, out_hw, block=64):
     """One input channel per filter: multiply-add one shifted slice per kernel offset.
 
     Output channel ``c * m + k`` (``m`` the depth multiplier) filters input
     channel ``c`` with ``weight[c * m + k, 0]``. The ``N * C`` image planes are
-    walked in tiles of ``block`` planes so that the kH*kW passes over a tile
-    stay in the CPU cache: about 2.5x faster than passes over the whole batch.
+    cut into tiles of ``block`` planes; the tiles are independent, so they are
+    shared among the CPU cores (NumPy releases the GIL in these loops), which
+    about halves the time on two cores.
     """
     n, c = xp.shape[:2]
     c_out, _, kh, kw = weight.shape
@@ -379,21 +382,40 @@ def _conv_depthwise(xp, weight, stride, dilation, out_hw, block=16):
     planes = xp.reshape(n * c, 1, *xp.shape[2:])  # (N*C, 1, Hp, Wp)
     w = np.broadcast_to(weight.reshape(1, c, m, kh, kw), (n, c, m, kh, kw)).reshape(n * c, m, kh, kw)
     out = np.empty((n * c, m, *out_hw), dtype=xp.dtype)
-    term = np.empty((block, m, *out_hw), dtype=xp.dtype)
     taps = [
         (i, j, _window_slice(i, dilation[0], stride[0], out_hw[0]), _window_slice(j, dilation[1], stride[1], out_hw[1]))
         for i in range(kh)
         for j in range(kw)
     ]
-    for start in range(0, n * c, block):
+
+    def filter_tile(start):
         tile, w_tile, out_tile = planes[start:start + block], w[start:start + block], out[start:start + block]
+        term = np.empty_like(out_tile)
         (i, j, rows, columns), *rest = taps
         np.multiply(tile[:, :, rows, columns], w_tile[:, :, i, j, None, None], out=out_tile)
-        term_tile = term[: len(out_tile)]
         for i, j, rows, columns in rest:
-            np.multiply(tile[:, :, rows, columns], w_tile[:, :, i, j, None, None], out=term_tile)
-            out_tile += term_tile
+            np.multiply(tile[:, :, rows, columns], w_tile[:, :, i, j, None, None], out=term)
+            out_tile += term
+
+    starts = range(0, n * c, block)
+    if len(starts) > 1 and out.size >= 1 << 16:
+        list(_tile_pool().map(filter_tile, starts))
+    else:
+        for start in starts:
+            filter_tile(start)
     return out.reshape(n, c_out, *out_hw)
+
+
+_POOL = []
+
+
+def _tile_pool():
+    """One thread per core, created on first use and shared by every call."""
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="convblocks"))
+    return _POOL[0]
 
 
 # ---------------------------------------------------------------------------

@@ -777,3 +777,18 @@ BAD = [
 def test_bad_input_is_refused_with_a_clear_message(func, args, kwargs, error, match):
     with pytest.raises(error, match=match):
         func(*args, **kwargs)
+
+
+def test_depthwise_large_input_shared_among_threads_matches_scipy():
+    """Enough planes (N*C > one tile) that the tiles are filtered on several threads."""
+    from scipy.signal import correlate
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 80, 33, 31)).astype(np.float32)
+    w = rng.normal(size=(160, 1, 3, 3)).astype(np.float32)  # depth multiplier 2
+    out = depthwise_conv2d(x, w, stride=2, padding=1)
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    for image in range(2):
+        for channel in range(160):
+            full = correlate(xp[image, channel // 2], w[channel, 0].astype(np.float64), mode="valid")
+            np.testing.assert_allclose(out[image, channel], full[::2, ::2], rtol=1e-4, atol=1e-4)
