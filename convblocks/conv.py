@@ -87,6 +87,22 @@ def _window_slice(offset, dilation, stride, n_out):
     return slice(start, start + stride * (n_out - 1) + 1, stride)
 
 
+def _inside(offset, dilation, stride, pad_before, n_in, n_out):
+    """For kernel tap ``offset``: the outputs whose input row lies inside the image, and those rows.
+
+    Output ``o`` reads input row ``stride * o + dilation * offset - pad_before``;
+    returns ``(output slice, input slice)`` covering exactly the ``o`` with
+    that row in ``[0, n_in)`` (both empty when there is none).
+    """
+    shift = dilation * offset - pad_before
+    first = max(0, -(shift // stride))  # smallest o with stride * o + shift >= 0
+    last = min(n_out - 1, (n_in - 1 - shift) // stride)  # largest o with the row < n_in
+    if last < first:
+        return slice(0, 0), slice(0, 0)
+    start = stride * first + shift
+    return slice(first, last + 1), slice(start, start + stride * (last - first) + 1, stride)
+
+
 def _fill_cols(xp, cols, stride, dilation):
     """Copy the windows of the padded ``xp`` (..., C, Hp, Wp) into ``cols``.
 
@@ -321,37 +337,44 @@ def _check_conv(x, weight, bias, stride, padding, dilation, groups, func, nd=2):
 def _conv2d(x, weight, bias, stride, pads, dilation, groups, out_hw):
     """Convolution on validated arrays; picks the fastest of three equivalent methods."""
     c_out, c_in_per_group, kh, kw = weight.shape
-    xp = _pad_zeros(x, pads)
     if c_in_per_group == 1:
-        out = _conv_depthwise(xp, weight, stride, dilation, out_hw)
+        out = _conv_depthwise(_pad_zeros(x, pads), weight, stride, dilation, out_hw)
     elif kh == kw == 1:
-        out = _conv_1x1(xp, weight, stride, groups, out_hw)
+        out = _conv_1x1(_pad_zeros(x, pads), weight, stride, groups, out_hw)
     else:
-        out = _conv_gemm(xp, weight, stride, dilation, groups, out_hw)
+        out = _conv_gemm(x, weight, pads, stride, dilation, groups, out_hw)
     if bias is not None:
         out += bias[:, None, None]
     return out
 
 
-def _conv_gemm(xp, weight, stride, dilation, groups, out_hw):
+def _conv_gemm(x, weight, pads, stride, dilation, groups, out_hw):
     """im2col + matrix product, one image at a time.
 
     Per image, ``cols`` (C * kH * kW, L) is kH*kW times the image; building it
     for the whole batch at once costs more memory traffic than it saves, so
     the batch is walked image by image with one GEMM each (per group, as one
-    stacked matmul).
+    stacked matmul). The padding is never materialised: ``cols`` starts as
+    zeros and each tap copies only the windows that fall inside the image.
     """
-    n, c = xp.shape[:2]
+    n, c = x.shape[:2]
     c_out, _, kh, kw = weight.shape
     length = out_hw[0] * out_hw[1]
     w = weight.reshape(groups, c_out // groups, -1)  # (g, C_out/g, C_in/g * kH * kW)
     if groups == 1:
         w = w[0]  # a plain 2-D GEMM is a little faster than a stack of one
     stack = w.shape[:-2]  # (g,) or ()
-    cols = np.empty((c, kh, kw, *out_hw), dtype=xp.dtype)
-    out = np.empty((n, c_out, *out_hw), dtype=xp.dtype)
+    cols = np.zeros((c, kh, kw, *out_hw), dtype=x.dtype)
+    out = np.empty((n, c_out, *out_hw), dtype=x.dtype)
+    taps = [
+        (i, j, _inside(i, dilation[0], stride[0], pads[0][0], x.shape[2], out_hw[0]),
+         _inside(j, dilation[1], stride[1], pads[1][0], x.shape[3], out_hw[1]))
+        for i in range(kh)
+        for j in range(kw)
+    ]
     for image in range(n):
-        _fill_cols(xp[image], cols, stride, dilation)
+        for i, j, (out_rows, in_rows), (out_cols, in_cols) in taps:
+            cols[:, i, j, out_rows, out_cols] = x[image, :, in_rows, in_cols]
         np.matmul(w, cols.reshape(*stack, -1, length), out=out[image].reshape(*w.shape[:-1], length))
     return out
 
