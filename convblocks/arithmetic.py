@@ -42,18 +42,25 @@ def _as_bool(value, name, func):
     return bool(value)
 
 
+def _window_count(n, kernel_size, stride, before, after, dilation, ceil_mode):
+    """Window count on one axis for validated arguments (may be < 1 when nothing fits)."""
+    padded = n + before + after
+    span = _span(kernel_size, dilation)
+    if not ceil_mode:
+        return (padded - span) // stride + 1
+    out = (padded - span + stride - 1) // stride + 1  # rounded up
+    # PyTorch's pooling rule: the last window must start inside the input
+    # or the left padding, otherwise it is dropped.
+    if (out - 1) * stride >= n + before:
+        out -= 1
+    return out
+
+
 def _output_size(n, kernel_size, stride, before, after, dilation, ceil_mode, func):
-    """Window count on one axis, for already validated arguments."""
+    """Window count on one axis, for already validated arguments; refuses a count below 1."""
     span = _span(kernel_size, dilation)
     padded = n + before + after
-    if not ceil_mode:
-        out = (padded - span) // stride + 1
-    else:
-        out = (padded - span + stride - 1) // stride + 1  # rounded up
-        # PyTorch's pooling rule: the last window must start inside the input
-        # or the left padding, otherwise it is dropped.
-        if (out - 1) * stride >= n + before:
-            out -= 1
+    out = _window_count(n, kernel_size, stride, before, after, dilation, ceil_mode)
     if out < 1:
         raise ValueError(
             f"{func}: kernel_size={kernel_size} with dilation={dilation} spans {span} pixels "

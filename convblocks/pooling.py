@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from ._checks import as_float_array, as_int, as_pair, check_ndim, check_window_fits, resolve_padding
+from .arithmetic import _window_count
 
 __all__ = [
     "max_pool2d",
@@ -69,18 +70,6 @@ def _check_indices_range(indices, size, func, what):
 # --------------------------------------------------------------------------- window geometry
 
 
-def _pooled_size(n, k, s, pad, d, ceil_mode):
-    """Number of windows along one axis (PyTorch's rule, ``pad = (before, after)``)."""
-    span = d * (k - 1) + 1
-    room = n + pad[0] + pad[1] - span
-    if not ceil_mode:
-        return room // s + 1
-    out = (room + s - 1) // s + 1  # ceil(room / s) + 1
-    if (out - 1) * s >= n + pad[0]:  # the last window would start in the after-padding
-        out -= 1
-    return out
-
-
 def _window_geometry(func, x, kernel_size, stride, padding, dilation, ceil_mode):
     """Validate the window arguments; return kernel, stride, pads, dilation and output size."""
     kernel = as_pair(kernel_size, "kernel_size", func, minimum=1)
@@ -95,7 +84,10 @@ def _window_geometry(func, x, kernel_size, stride, padding, dilation, ceil_mode)
             f"{func}: padding must be at most half the kernel size on every side "
             f"(kernel_size // 2 = {half}), got {padding!r}"
         )
-    out = tuple(_pooled_size(*args, ceil_mode) for args in zip(in_size, kernel, stride, pads, dilation))
+    out = tuple(
+        _window_count(n, k, s, before, after, d, ceil_mode)
+        for n, k, s, (before, after), d in zip(in_size, kernel, stride, pads, dilation)
+    )
     if min(out) < 1:
         span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
         padded = tuple(n + a + b for n, (a, b) in zip(in_size, pads))
