@@ -13,6 +13,7 @@ import scipy.signal
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from convblocks import conv
 from convblocks.conv import (
     col2im,
     conv1d,
@@ -146,9 +147,10 @@ def axis_geometry(draw, max_kernel=3, max_stride=3, max_dilation=3):
 
 
 @st.composite
-def conv_case(draw, max_groups=3):
+def conv_case(draw, max_groups=3, max_stride=3):
     """A random, valid conv2d problem with its explicit padding and the padding spec to pass."""
-    (h, kh, sh, dh, ph), (w, kw, sw, dw, pw) = draw(axis_geometry()), draw(axis_geometry())
+    axis = axis_geometry(max_stride=max_stride)
+    (h, kh, sh, dh, ph), (w, kw, sw, dw, pw) = draw(axis), draw(axis)
     groups = draw(st.integers(1, max_groups))
     c_in = groups * draw(st.integers(1, 2))
     c_out = groups * draw(st.integers(1, 2))
@@ -192,6 +194,59 @@ def test_conv2d_matches_seven_loops(case):
     ref = conv2d_loops(x, w, b, stride, case["pads"], dilation, groups)
     assert got.shape == ref.shape
     np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
+
+
+@given(conv_case(max_stride=1))
+def test_shifted_copies_method_matches_seven_loops(case):
+    """conv2d's stride-1 method for large maps (kW shifted copies, one GEMM), here forced on small ones."""
+    x, w, b, dilation, groups = (case[k] for k in ("x", "weight", "bias", "dilation", "groups"))
+    ref = conv2d_loops(x, w, b, (1, 1), case["pads"], dilation, groups)
+    got = conv._conv_shifts(x, w, case["pads"], dilation, groups, ref.shape[2:])
+    if b is not None:
+        got += b[:, None, None]
+    np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
+
+
+def correlate_reference(x, w, pads, dilation, groups):
+    """conv2d from scipy.signal.correlate: one 2-D valid correlation per (image, filter, channel)."""
+    xp = zero_pad(x, pads)
+    c_out, c_per_group, kh, kw = w.shape
+    dilated = np.zeros((c_out, c_per_group, dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1))
+    dilated[:, :, :: dilation[0], :: dilation[1]] = w
+    per_group = c_out // groups
+    return np.stack([
+        np.stack([
+            sum(
+                scipy.signal.correlate(xp[n, o // per_group * c_per_group + c], dilated[o, c], mode="valid")
+                for c in range(c_per_group)
+            )
+            for o in range(c_out)
+        ])
+        for n in range(x.shape[0])
+    ])
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+@pytest.mark.parametrize(
+    "kernel, pads, dilation, groups",
+    [
+        ((3, 3), ((1, 1), (1, 1)), (1, 1), 1),
+        ((5, 5), ((2, 2), (2, 2)), (1, 1), 2),
+        ((3, 5), ((0, 2), (3, 1)), (2, 1), 1),
+        ((1, 3), ((0, 0), (0, 1)), (1, 1), 3),
+        ((4, 2), ((2, 1), (0, 1)), (1, 2), 1),
+    ],
+)
+def test_conv2d_on_large_maps_matches_scipy(kernel, pads, dilation, groups, dtype, tol):
+    """Maps large enough that conv2d picks the shifted-copies method (checked first)."""
+    rng = np.random.default_rng(sum(kernel) + groups)
+    x = rng.standard_normal((2, 2 * groups, 47, 44)).astype(dtype)
+    w = rng.standard_normal((3 * groups, 2, *kernel)).astype(dtype)
+    ref = correlate_reference(x.astype(np.float64), w.astype(np.float64), pads, dilation, groups)
+    assert conv._shifts_pay(x.shape[2:], kernel, pads, ref.shape[2:]), "case too small for the method it is meant to test"
+    got = conv2d(x, w, padding=pads, dilation=dilation, groups=groups)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, ref, rtol=tol, atol=tol)
 
 
 def test_conv2d_cs231n_example_7x7_stride_2():
@@ -779,16 +834,23 @@ def test_bad_input_is_refused_with_a_clear_message(func, args, kwargs, error, ma
         func(*args, **kwargs)
 
 
-def test_depthwise_large_input_shared_among_threads_matches_scipy():
-    """Enough planes (N*C > one tile) that the tiles are filtered on several threads."""
+@pytest.mark.parametrize(
+    "stride, dilation, pads",
+    [(2, 1, ((1, 1), (1, 1))), (1, 1, ((1, 1), (1, 1))), (1, 2, ((0, 3), (2, 1))), (1, 1, ((0, 0), (0, 0)))],
+)
+def test_depthwise_large_input_shared_among_threads_matches_scipy(stride, dilation, pads):
+    """Enough planes (N*C > one tile) that the tiles are filtered on several threads; stride 1
+    takes the flat-rows path, stride 2 the strided one."""
     from scipy.signal import correlate
 
     rng = np.random.default_rng(7)
     x = rng.normal(size=(2, 80, 33, 31)).astype(np.float32)
     w = rng.normal(size=(160, 1, 3, 3)).astype(np.float32)  # depth multiplier 2
-    out = depthwise_conv2d(x, w, stride=2, padding=1)
-    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    out = depthwise_conv2d(x, w, stride=stride, padding=pads, dilation=dilation)
+    xp = zero_pad(x.astype(np.float64), pads)
+    dilated = np.zeros((160, 2 * dilation + 1, 2 * dilation + 1))
+    dilated[:, ::dilation, ::dilation] = w[:, 0]
     for image in range(2):
         for channel in range(160):
-            full = correlate(xp[image, channel // 2], w[channel, 0].astype(np.float64), mode="valid")
-            np.testing.assert_allclose(out[image, channel], full[::2, ::2], rtol=1e-4, atol=1e-4)
+            full = correlate(xp[image, channel // 2], dilated[channel], mode="valid")
+            np.testing.assert_allclose(out[image, channel], full[::stride, ::stride], rtol=1e-4, atol=1e-4)
