@@ -29,8 +29,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, as_int, as_pair, check_ndim, resolve_padding, result_dtype
-from .conv import col2im
+from ._checks import as_bool, as_float_array, as_int, as_pair, check_ndim, resolve_padding, result_dtype
 
 __all__ = [
     "upsample_nearest2d",
@@ -290,8 +289,7 @@ def upsample_bilinear2d(x, scale_factor=None, size=None, align_corners=False):
     """
     func = "upsample_bilinear2d"
     x = _check_image(x, func)
-    if not isinstance(align_corners, (bool, np.bool_)):
-        raise TypeError(f"{func}: align_corners must be True or False, got {align_corners!r}")
+    align_corners = as_bool(align_corners, "align_corners", func)
     in_hw = x.shape[2:]
     out_hw, scales = _output_size(in_hw, scale_factor, size, func)
     for axis, n_in, n_out, scale in zip((2, 3), in_hw, out_hw, scales):
@@ -381,14 +379,74 @@ def _check_output_padding(output_padding, stride, dilation, func):
     return output_padding
 
 
-def _crop(canvas, pads, out_hw):
-    """Cut the padding off the full output; rows/columns past its end (output_padding) are 0."""
+def _stamp_by_phase(x, weight, groups, stride, dilation, pads, out_hw):
+    """``conv_transpose2d`` of validated arrays, without bias: one GEMM per image, then the stamps.
+
+    The full output (before ``padding`` is cut off) splits into ``s_h s_w``
+    stride phases: pixel ``(r, q)`` lies on phase ``(r mod s_h, q mod s_w)``,
+    at row ``r // s_h``, column ``q // s_w`` of that phase's grid. Tap ``(i,
+    j)`` of input pixel ``(h, w)`` lands at ``(s_h h + d_h i, s_w w + d_w
+    j)``: on phase ``(d_h i mod s_h, d_w j mod s_w)``, shifted by ``(d_h i //
+    s_h, d_w j // s_w)`` grid cells from ``(h, w)``. So every phase is a sum
+    of whole-cell shifts of the GEMM's columns ``cols = W^T x``. With the
+    columns written in rows of the grid's width (zero past column ``W``),
+    each shift is one flat offset and each tap one long contiguous add,
+    where ``col2im`` adds ``H`` short strided rows per tap. (Each phase is an
+    ordinary small convolution of the input: the "sub-pixel" view of a
+    transposed convolution.)
+    """
+    n, c_in, h, w = x.shape
+    _, c_out_g, kh, kw = weight.shape
+    c_out = c_out_g * groups
+    (sh, sw), (dh, dw) = stride, dilation
     (top, _), (left, _) = pads
-    out = canvas[..., top : top + out_hw[0], left : left + out_hw[1]]
-    missing_h, missing_w = out_hw[0] - out.shape[-2], out_hw[1] - out.shape[-1]
-    if missing_h or missing_w:
-        out = np.pad(out, ((0, 0), (0, 0), (0, missing_h), (0, missing_w)))
-    return np.ascontiguousarray(out)
+    out_h, out_w = out_hw
+    # each phase grid holds every stamp and every output pixel on it (output_padding can reach past the stamps)
+    grid_h = max(h + dh * (kh - 1) // sh, (top + out_h - 1) // sh + 1)
+    grid_w = max(w + dw * (kw - 1) // sw, (left + out_w - 1) // sw + 1)
+    length = h * grid_w
+
+    c_in_g = c_in // groups
+    w_t = np.ascontiguousarray(weight.reshape(groups, c_in_g, c_out_g * kh * kw).transpose(0, 2, 1))
+    x_rows = np.zeros((groups, c_in_g, length), dtype=x.dtype)  # one image, rows grid_w long
+    image = x_rows.reshape(c_in, h, grid_w)[:, :, :w]
+    cols = np.empty((groups, c_out_g * kh * kw, length), dtype=x.dtype)
+    if groups == 1:  # a plain 2-D GEMM is a little faster than a stack of one
+        w_t, x_rows, cols = w_t[0], x_rows[0], cols[0]
+    stamps = cols.reshape(c_out, kh, kw, length)
+    grid = np.empty((c_out, (grid_h + 1) * grid_w), dtype=x.dtype)  # a spare row for the widest shift
+    cells = grid[:, : grid_h * grid_w].reshape(c_out, grid_h, grid_w)
+
+    phases = []
+    for a in range(sh):
+        for b in range(sw):
+            shifts = [
+                (i, j, (dh * i // sh) * grid_w + dw * j // sw)
+                for i in range(kh)
+                if dh * i % sh == a
+                for j in range(kw)
+                if dw * j % sw == b
+            ]
+            # output pixel (y, x) is full-output pixel (y + top, x + left)
+            y0, x0 = (a - top) % sh, (b - left) % sw
+            u0, v0 = (y0 + top) // sh, (x0 + left) // sw
+            rows, columns = range(y0, out_h, sh), range(x0, out_w, sw)
+            phases.append((
+                shifts,
+                (slice(None), slice(y0, None, sh), slice(x0, None, sw)),
+                (slice(None), slice(u0, u0 + len(rows)), slice(v0, v0 + len(columns))),
+            ))
+
+    out = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+    for index in range(n):
+        image[...] = x[index]
+        np.matmul(w_t, x_rows, out=cols)
+        for shifts, in_output, in_grid in phases:
+            grid.fill(0)
+            for i, j, offset in shifts:
+                np.add(grid[:, offset:offset + length], stamps[:, i, j], out=grid[:, offset:offset + length])
+            out[index][in_output] = cells[in_grid]
+    return out
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -447,8 +505,8 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     It is the adjoint of ``conv2d``: ``<conv2d(x, k), y> = <x, conv_transpose2d(y, k)>``.
     Computed per group as one matrix product ``cols = W_g^T x_g`` (shape
-    ``(C_out/groups * kH * kW, H * W)`` for every image) followed by
-    ``col2im``, which adds the stamps into place.
+    ``(C_out/groups * kH * kW, H * W)`` for every image), whose columns are
+    then added into place -- ``col2im``, done one stride phase at a time.
 
     Examples
     --------
@@ -505,19 +563,9 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
         )
 
     dtype = result_dtype(x, weight, bias)
-    c_in_g = c_in // groups
-    x_g = x.astype(dtype, copy=False).reshape(n, groups, c_in_g, h * w)
-    w_g = weight.astype(dtype, copy=False).reshape(groups, c_in_g, c_out_g * kh * kw)
-    w_t = np.ascontiguousarray(w_g.transpose(0, 2, 1))  # (groups, C_out/groups * kH * kW, C_in/groups)
-    if groups == 1:
-        w_t, x_g = w_t[0], x_g[:, 0]  # a plain 2-D GEMM is faster than a stack of one
-    canvas = np.empty((n, c_out, *full_hw), dtype=dtype)
-    # One image at a time: its columns (C_out * kH * kW, H * W) stay in cache
-    # while col2im adds them into place (2x faster than the whole batch at once).
-    for image in range(n):
-        cols = np.matmul(w_t, x_g[image])  # (groups, C_out/groups * kH * kW, H * W)
-        canvas[image] = col2im(cols.reshape(1, c_out * kh * kw, h * w), full_hw, (kh, kw), stride, 0, dilation)[0]
-    out = _crop(canvas, pads, out_hw)
+    out = _stamp_by_phase(
+        x.astype(dtype, copy=False), weight.astype(dtype, copy=False), groups, stride, dilation, pads, out_hw
+    )
     if bias is not None:
         out += bias.astype(dtype, copy=False)[:, None, None]
     return out
