@@ -49,6 +49,13 @@ def check_ndim(x, ndim, name, func, layout):
     return x
 
 
+def as_bool(value, name, func):
+    """Return ``value`` as a bool; ints (even 0 and 1) and anything else are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{func}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def as_int(value, name, func, minimum=None):
     """Return ``value`` as a Python int, refusing bools, floats and values below ``minimum``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

@@ -13,9 +13,8 @@ with input size :math:`N`, kernel size :math:`K`, stride :math:`S`, dilation
 spans :math:`D(K-1)+1` input pixels.
 """
 
-import numpy as np
 
-from ._checks import as_int, as_pair, as_tuple, resolve_padding
+from ._checks import as_bool, as_int, as_pair, as_tuple, resolve_padding
 
 __all__ = [
     "conv_output_size",
@@ -33,13 +32,6 @@ __all__ = [
 def _span(kernel_size, dilation):
     """Number of input pixels a dilated kernel covers: D(K-1)+1."""
     return dilation * (kernel_size - 1) + 1
-
-
-def _as_bool(value, name, func):
-    """Return ``value`` as a bool, refusing ints and anything else."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{func}: {name} must be a bool, got {value!r}")
-    return bool(value)
 
 
 def _window_count(n, kernel_size, stride, before, after, dilation, ceil_mode):
@@ -140,7 +132,7 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=
     stride = as_int(stride, "stride", func, minimum=1)
     before, after = as_tuple(padding, 2, "padding", func, minimum=0)
     dilation = as_int(dilation, "dilation", func, minimum=1)
-    ceil_mode = _as_bool(ceil_mode, "ceil_mode", func)
+    ceil_mode = as_bool(ceil_mode, "ceil_mode", func)
     return _output_size(n, kernel_size, stride, before, after, dilation, ceil_mode, func)
 
 
@@ -439,7 +431,7 @@ def conv2d_params(c_in, c_out, kernel_size, bias=True, groups=1):
     c_in = as_int(c_in, "c_in", func, minimum=1)
     c_out = as_int(c_out, "c_out", func, minimum=1)
     kh, kw = as_pair(kernel_size, "kernel_size", func, minimum=1)
-    bias = _as_bool(bias, "bias", func)
+    bias = as_bool(bias, "bias", func)
     groups = as_int(groups, "groups", func, minimum=1)
     c_per_group = _channels_per_group(c_in, c_out, groups, func)
     return c_out * c_per_group * kh * kw + (c_out if bias else 0)
@@ -564,7 +556,7 @@ def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, pad
     func = "locally_connected2d_params"
     c_in = as_int(c_in, "c_in", func, minimum=1)
     c_out = as_int(c_out, "c_out", func, minimum=1)
-    bias = _as_bool(bias, "bias", func)
+    bias = as_bool(bias, "bias", func)
     kh, kw = as_pair(kernel_size, "kernel_size", func, minimum=1)
     h_out, w_out = _output_hw(input_hw, kernel_size, stride, padding, 1, func)
     per_position = c_out * c_in * kh * kw + (c_out if bias else 0)
@@ -622,7 +614,7 @@ def separable_conv2d_params(c_in, c_out, kernel_size, depth_multiplier=1, bias=T
     c_out = as_int(c_out, "c_out", func, minimum=1)
     kh, kw = as_pair(kernel_size, "kernel_size", func, minimum=1)
     m = as_int(depth_multiplier, "depth_multiplier", func, minimum=1)
-    bias = _as_bool(bias, "bias", func)
+    bias = as_bool(bias, "bias", func)
     depthwise = c_in * m * kh * kw
     pointwise = c_in * m * c_out + (c_out if bias else 0)
     return depthwise + pointwise
@@ -668,5 +660,5 @@ def dense_params(n_in, n_out, bias=True):
     func = "dense_params"
     n_in = as_int(n_in, "n_in", func, minimum=1)
     n_out = as_int(n_out, "n_out", func, minimum=1)
-    bias = _as_bool(bias, "bias", func)
+    bias = as_bool(bias, "bias", func)
     return n_in * n_out + (n_out if bias else 0)

@@ -303,12 +303,13 @@ def _check_conv(x, weight, bias, stride, padding, dilation, groups, func, nd=2):
     groups = as_int(groups, "groups", func, minimum=1)
     c_out, c_in_per_group, *kernel = weight.shape
     channels = x.shape[1]
-    if min(kernel) < 1 or c_out < 1:
-        raise ValueError(
-            f"{func}: weight must have at least one output channel and a non-empty kernel, got shape {weight.shape}"
-        )
     if channels < 1:
         raise ValueError(f"{func}: x must have at least one channel, got shape {x.shape}")
+    if min(weight.shape) < 1:
+        raise ValueError(
+            f"{func}: weight must have at least one output channel, one input channel per group and a "
+            f"non-empty kernel (a positive size on every axis of (C_out, C_in / groups, {taps})), got shape {weight.shape}"
+        )
     if channels % groups:
         raise ValueError(f"{func}: groups={groups} must divide the number of input channels, x has {channels}")
     if c_out % groups:

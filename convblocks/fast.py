@@ -26,81 +26,14 @@ differ in how much arithmetic they spend on it:
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import (
-    as_float_array,
-    as_int,
-    as_pair,
-    check_ndim,
-    check_window_fits,
-    resolve_padding,
-    result_dtype,
-)
+from .conv import _check_conv, _pad_zeros
 
 __all__ = ["conv2d_naive", "conv2d_fft", "conv2d_winograd"]
 
 
 # ---------------------------------------------------------------------------
-# shared argument checks (the same rules and wording as conv2d)
+# shared helpers
 # ---------------------------------------------------------------------------
-
-
-def _conv2d_arguments(x, weight, bias, stride, padding, dilation, groups, func):
-    """Validate ``conv2d``'s arguments.
-
-    Returns ``(x, weight, bias, stride, pads, dilation, groups, out_hw)`` with
-    the arrays converted to their common floating dtype, ``pads`` as
-    ``((top, bottom), (left, right))`` and ``out_hw`` the output size
-    ``floor((n + before + after - d (k - 1) - 1) / s) + 1`` per axis.
-    """
-    x = check_ndim(as_float_array(x, "x", func), 4, "x", func, "(N, C, H, W)")
-    weight = as_float_array(weight, "weight", func)
-    check_ndim(weight, 4, "weight", func, "(C_out, C_in / groups, kH, kW)")
-    if bias is not None:
-        bias = check_ndim(as_float_array(bias, "bias", func), 1, "bias", func, "(C_out,)")
-    stride = as_pair(stride, "stride", func, minimum=1)
-    dilation = as_pair(dilation, "dilation", func, minimum=1)
-    groups = as_int(groups, "groups", func, minimum=1)
-
-    c_out, c_per_group, kh, kw = weight.shape
-    if min(weight.shape) < 1:
-        raise ValueError(
-            f"{func}: weight must have a positive size on every axis (C_out, C_in / groups, kH, kW), "
-            f"got shape {weight.shape}"
-        )
-    c_in = x.shape[1]
-    if c_in % groups:
-        raise ValueError(f"{func}: groups={groups} must divide the {c_in} channels of x (x.shape[1])")
-    if c_out % groups:
-        raise ValueError(
-            f"{func}: groups={groups} must divide the {c_out} output channels of weight (weight.shape[0])"
-        )
-    if c_per_group * groups != c_in:
-        raise ValueError(
-            f"{func}: x has {c_in} channels but weight expects {c_per_group * groups} "
-            f"(weight.shape[1] * groups = {c_per_group} * {groups})"
-        )
-    if bias is not None and bias.shape != (c_out,):
-        raise ValueError(
-            f"{func}: bias must have shape ({c_out},), one value per output channel, got shape {bias.shape}"
-        )
-
-    in_hw = x.shape[2:]
-    pads = resolve_padding(padding, in_hw, (kh, kw), stride, dilation, func)
-    padded = tuple(n + before + after for n, (before, after) in zip(in_hw, pads))
-    span = tuple(d * (k - 1) + 1 for k, d in zip((kh, kw), dilation))
-    check_window_fits(padded, span, func)
-    out_hw = tuple((p - sp) // s + 1 for p, sp, s in zip(padded, span, stride))
-
-    dtype = result_dtype(x, weight, bias)
-    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
-    if bias is not None:
-        bias = bias.astype(dtype, copy=False)
-    return x, weight, bias, stride, pads, dilation, groups, out_hw
-
-
-def _pad_zeros(x, pads):
-    """Zero-pad the last two axes of ``x`` by ``((top, bottom), (left, right))``."""
-    return np.pad(x, ((0, 0),) * (x.ndim - 2) + tuple(pads))
 
 
 def _add_bias(y, bias):
@@ -180,7 +113,7 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     >>> conv2d_naive(x, w, padding=1, stride=2).shape
     (1, 1, 2, 2)
     """
-    x, weight, bias, (sh, sw), pads, (dh, dw), groups, (out_h, out_w) = _conv2d_arguments(
+    x, weight, bias, (sh, sw), pads, (dh, dw), groups, (out_h, out_w) = _check_conv(
         x, weight, bias, stride, padding, dilation, groups, "conv2d_naive"
     )
     xp = _pad_zeros(x, pads)
@@ -326,7 +259,7 @@ def conv2d_fft(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     ...            padding="same", stride=2).shape
     (2, 6, 5, 5)
     """
-    x, weight, bias, (sh, sw), pads, dilation, groups, (out_h, out_w) = _conv2d_arguments(
+    x, weight, bias, (sh, sw), pads, dilation, groups, (out_h, out_w) = _check_conv(
         x, weight, bias, stride, padding, dilation, groups, "conv2d_fft"
     )
     xp = _pad_zeros(x, pads)
@@ -500,7 +433,7 @@ def conv2d_winograd(x, weight, bias=None, stride=1, padding=0, dilation=1, group
     (1, 4, 7, 5)
     """
     func = "conv2d_winograd"
-    x, weight, bias, stride, pads, dilation, groups, out_hw = _conv2d_arguments(
+    x, weight, bias, stride, pads, dilation, groups, out_hw = _check_conv(
         x, weight, bias, stride, padding, dilation, groups, func
     )
     if weight.shape[2:] != (3, 3):

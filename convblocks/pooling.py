@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, as_int, as_pair, check_ndim, check_window_fits, resolve_padding
+from ._checks import as_bool, as_float_array, as_int, as_pair, check_ndim, check_window_fits, resolve_padding
 from .arithmetic import _window_count
 
 __all__ = [
@@ -43,12 +43,6 @@ def _as_nchw(x, name, func):
     if x.shape[2] == 0 or x.shape[3] == 0:
         raise ValueError(f"{func}: {name} must have H >= 1 and W >= 1, got shape {x.shape}")
     return x
-
-
-def _as_bool(value, name, func):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{func}: {name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _as_indices(indices, shape, of, func):
@@ -75,7 +69,7 @@ def _window_geometry(func, x, kernel_size, stride, padding, dilation, ceil_mode)
     kernel = as_pair(kernel_size, "kernel_size", func, minimum=1)
     stride = kernel if stride is None else as_pair(stride, "stride", func, minimum=1)
     dilation = as_pair(dilation, "dilation", func, minimum=1)
-    ceil_mode = _as_bool(ceil_mode, "ceil_mode", func)
+    ceil_mode = as_bool(ceil_mode, "ceil_mode", func)
     in_size = x.shape[2:]
     pads = resolve_padding(padding, in_size, kernel, stride, dilation, func)
     half = tuple(k // 2 for k in kernel)
@@ -195,7 +189,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     kernel, stride, pads, dilation, out = _window_geometry(
         func, x, kernel_size, stride, padding, dilation, ceil_mode
     )
-    return_indices = _as_bool(return_indices, "return_indices", func)
+    return_indices = as_bool(return_indices, "return_indices", func)
     padded = _pad(x, pads, kernel, stride, dilation, out, fill=-np.inf)
     taps = _taps(padded, kernel, stride, dilation, out)
     if not return_indices:
@@ -380,7 +374,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     func = "avg_pool2d"
     x = _as_nchw(x, "x", func)
     kernel, stride, pads, dilation, out = _window_geometry(func, x, kernel_size, stride, padding, 1, ceil_mode)
-    count_include_pad = _as_bool(count_include_pad, "count_include_pad", func)
+    count_include_pad = as_bool(count_include_pad, "count_include_pad", func)
     padded = _pad(x, pads, kernel, stride, dilation, out, fill=0)
     taps = _taps(padded, kernel, stride, dilation, out)
     _, _, first = next(taps)

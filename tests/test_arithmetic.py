@@ -741,7 +741,7 @@ BAD = [
     (conv_output_size, (5, 3), dict(padding=-1), ValueError, "padding"),
     (conv_output_size, (5, 3), dict(padding=(1, 2, 3)), TypeError, "padding"),
     (conv_output_size, (5, 3), dict(padding="same"), TypeError, "padding"),
-    (conv_output_size, (5, 3), dict(ceil_mode=1), TypeError, "ceil_mode must be a bool"),
+    (conv_output_size, (5, 3), dict(ceil_mode=1), TypeError, "ceil_mode must be True or False"),
     (conv_output_size, (3, 5), {}, ValueError, r"kernel_size=5 .* padded input is only 3"),
     (conv_output_size, (3, 3), dict(dilation=2, padding=(0, 1)), ValueError, r"spans 5 .* only 4"),
     # conv_transpose_output_size
@@ -776,7 +776,7 @@ BAD = [
     (conv2d_params, (4, 0, 3), {}, ValueError, "c_out must be positive"),
     (conv2d_params, (4, 4, 0), {}, ValueError, "kernel_size"),
     (conv2d_params, (4, 4, (3,)), {}, TypeError, "kernel_size"),
-    (conv2d_params, (4, 4, 3), dict(bias=1), TypeError, "bias must be a bool"),
+    (conv2d_params, (4, 4, 3), dict(bias=1), TypeError, "bias must be True or False"),
     (conv2d_params, (4, 6, 3), dict(groups=4), ValueError, "groups=4 must divide c_out=6"),
     (conv2d_params, (6, 4, 3), dict(groups=4), ValueError, "groups=4 must divide c_in=6"),
     (conv2d_params, (4, 4, 3), dict(groups=0), ValueError, "groups must be positive"),
@@ -793,7 +793,7 @@ BAD = [
     # locally_connected2d_params
     (locally_connected2d_params, (5, 0, 4, 3), {}, ValueError, "c_in must be positive"),
     (locally_connected2d_params, (5, 2, 0, 3), {}, ValueError, "c_out must be positive"),
-    (locally_connected2d_params, (5, 2, 4, 3), dict(bias="yes"), TypeError, "bias must be a bool"),
+    (locally_connected2d_params, (5, 2, 4, 3), dict(bias="yes"), TypeError, "bias must be True or False"),
     (locally_connected2d_params, (5, 2, 4, 6), {}, ValueError, "kernel_size=6"),
     (locally_connected2d_params, ((5, 0), 2, 4, 3), {}, ValueError, "input_hw"),
     (locally_connected2d_params, (5, 2, 4, 3), dict(stride=-1), ValueError, "stride"),
@@ -802,11 +802,11 @@ BAD = [
     (separable_conv2d_params, (4, 0, 3), {}, ValueError, "c_out must be positive"),
     (separable_conv2d_params, (4, 4, 0), {}, ValueError, "kernel_size"),
     (separable_conv2d_params, (4, 4, 3), dict(depth_multiplier=0), ValueError, "depth_multiplier must be positive"),
-    (separable_conv2d_params, (4, 4, 3), dict(bias=None), TypeError, "bias must be a bool"),
+    (separable_conv2d_params, (4, 4, 3), dict(bias=None), TypeError, "bias must be True or False"),
     # dense_params
     (dense_params, (0, 4), {}, ValueError, "n_in must be positive"),
     (dense_params, (4, 1.5), {}, TypeError, "n_out must be an int"),
-    (dense_params, (4, 4), dict(bias=1), TypeError, "bias must be a bool"),
+    (dense_params, (4, 4), dict(bias=1), TypeError, "bias must be True or False"),
 ]
 
 
