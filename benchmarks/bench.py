@@ -5,6 +5,7 @@ Run from the repository root::
     python -m benchmarks.bench              # plain-text tables (make bench)
     python -m benchmarks.bench --markdown   # the same as Markdown, for the README
     python -m benchmarks.bench --quick      # one repeat per measurement: a smoke run
+    python -m benchmarks.bench --steady     # 3 blocks of 15 repeats each: slower, steadier ratios
     python -m benchmarks.bench --torch      # also time torch.nn.functional, if importable
 
 Every measurement is the median of several repeats after one warm-up call.
@@ -41,24 +42,32 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # ---------------------------------------------------------------------------
 
 
-def measure(f, quick=False, budget=0.5):
-    """Median wall time of ``f()`` in seconds: one warm-up, then 3-15 repeats (~``budget`` s).
+def measure(f, mode="normal", budget=0.5, settle=0.2):
+    """Median wall time of ``f()`` in seconds.
 
-    ``quick``: no warm-up, one repeat.
+    ``mode``: ``"quick"``, one call and no warm-up (a smoke run);
+    ``"normal"``, one warm-up then 3-15 repeats (about ``budget`` seconds);
+    ``"steady"``, three blocks of a warm-up and 15 repeats. Every block first
+    waits ``settle`` seconds: OpenBLAS's and torch's worker threads keep
+    spinning for a while after a call and would otherwise steal the cores
+    from whatever runs next (the torch column of a case measured right after
+    NumPy's GEMM came out up to 2.5x slower than when measured alone).
     """
-    if quick:
+    if mode == "quick":
         start = time.perf_counter()
         f()
         return time.perf_counter() - start
-    start = time.perf_counter()
-    f()
-    first = time.perf_counter() - start
-    repeats = int(min(15, max(3, budget / max(first, 1e-9))))
     times = []
-    for _ in range(repeats):
+    for _ in range(3 if mode == "steady" else 1):
+        time.sleep(settle)
         start = time.perf_counter()
         f()
-        times.append(time.perf_counter() - start)
+        first = time.perf_counter() - start
+        repeats = 15 if mode == "steady" else int(min(15, max(3, budget / max(first, 1e-9))))
+        for _ in range(repeats):
+            start = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
@@ -206,7 +215,7 @@ def case_algorithm(name, f, n, c_in, c_out, hw, k, padding, rng, dtype=np.float3
 
 
 def algorithm_cases():
-    """The other algorithms of convblocks.fast against conv2d (im2col + GEMM)."""
+    """The other algorithms of convblocks.fast against conv2d."""
     three = (8, 64, 64, 56, 3, 1)
     yield lambda rng: case_algorithm("conv2d_winograd 3x3, 64->64, 56x56, N=8", cb.conv2d_winograd, *three, rng)
     yield lambda rng: case_algorithm("conv2d_fft 3x3, 64->64, 56x56, N=8", cb.conv2d_fft, *three, rng)
@@ -220,13 +229,13 @@ def algorithm_cases():
 # ---------------------------------------------------------------------------
 
 
-def run(case, quick):
+def run(case, mode):
     """Time one case; returns the table row."""
-    ours = measure(case["ours"], quick)
-    ref = measure(case["ref"], quick)
+    ours = measure(case["ours"], mode)
+    ref = measure(case["ref"], mode)
     row = [case["name"], num(ours * 1e3), num(case["flops"] / ours / 1e9), case["reference"], num(ref * 1e3), num(ours / ref)]
     if TORCH is not None:
-        torch_time = measure(case["torch"], quick)
+        torch_time = measure(case["torch"], mode)
         row += [num(torch_time * 1e3), num(ours / torch_time)]
     return row
 
@@ -301,6 +310,7 @@ def main(argv=None):
     global TORCH
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, no warm-up: a smoke run")
+    parser.add_argument("--steady", action="store_true", help="3 blocks of 15 repeats per measurement: steadier ratios")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for the README)")
     parser.add_argument("--torch", action="store_true", help="also time torch.nn.functional, if importable")
     args = parser.parse_args(argv)
@@ -313,17 +323,18 @@ def main(argv=None):
         except ImportError:
             print("(--torch: torch is not importable here; its columns are left out)", file=sys.stderr)
 
+    mode = "quick" if args.quick else "steady" if args.steady else "normal"
     print(environment())
     print("ms: median wall time; GFLOP/s: 2 MACs of the direct convolution / time; ours/ref: ms / ref ms")
     sections = [
         ("Layers against the plain-NumPy work they amount to", layer_cases),
-        ("Other algorithms (convblocks.fast) against conv2d (im2col + GEMM), fp32", algorithm_cases),
+        ("Other algorithms (convblocks.fast) against conv2d, fp32", algorithm_cases),
     ]
     for title, cases in sections:
         rng = np.random.default_rng(0)
         rows = [header()]
         for make in cases():
-            rows.append(run(make(rng), args.quick))  # arrays of one case at a time
+            rows.append(run(make(rng), mode))  # arrays of one case at a time
         print()
         print(f"**{title}**" if args.markdown else title)
         print()

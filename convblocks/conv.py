@@ -399,8 +399,10 @@ def _shifts_pay(in_hw, kernel, pads, out_hw):
 def _conv_shifts(x, weight, pads, dilation, groups, out_hw):
     """Stride-1 convolution from kW shifted copies of each image and one GEMM.
 
-    Write the zero-padded image flat, row after row (row length ``R = W +
-    p_l + p_r``, ``P = H_p R`` entries). In that flat index, kernel tap
+    Write the zero-padded image flat, row after row (``P = H_p R`` entries;
+    the zeros between two rows are the right padding of one and the left
+    padding of the next, so ``R = W + max(p_l, p_r)`` is enough, as long as it
+    holds the ``W_out`` outputs of a row). In that flat index, kernel tap
     ``(i, j)`` reads ``d_h i R + d_w j`` entries further on than tap
     ``(0, 0)``. So, per image:
 
@@ -419,7 +421,10 @@ def _conv_shifts(x, weight, pads, dilation, groups, out_hw):
     n, c, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
     (top, bottom), (left, right) = pads
-    row = w + left + right  # R
+    span_w = dilation[1] * (kw - 1) + 1
+    # R: one gap of zeros between two image rows is the right padding of one and the left padding of the
+    # next, so it needs max(p_l, p_r) entries -- and room for the W_out outputs of a row
+    row = w + max(left, right, left + right - span_w + 1)
     flat = (h + top + bottom) * row  # P
     margin = (kw - 1) * dilation[1]  # room for the shift of the last column tap
     z = np.zeros((c, kw, margin + flat + row), dtype=x.dtype)
