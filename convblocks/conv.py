@@ -20,7 +20,9 @@ How it is computed: ``im2col`` copies every receptive field into a column of a
 matrix, so the whole convolution becomes one matrix product (GEMM), the way
 the fast libraries do it. ``col2im`` is its adjoint: it scatters columns back,
 summing where windows overlap -- exactly what the backward pass (and the
-transposed convolution) needs.
+transposed convolution) needs. At stride 1 on large maps ``conv2d`` saves most
+of im2col's copying with the same GEMM (see ``_conv_shifts``), and depthwise
+kernels, one channel per filter, skip the GEMM altogether.
 """
 
 import os
