@@ -552,10 +552,10 @@ def _unpool_size(func, in_size, kernel, stride, padding, output_size):
                     f"({default[0] - stride[0]}, {default[0] + stride[0]}) x "
                     f"({default[1] - stride[1]}, {default[1] + stride[1]})"
                 )
-    if min(size) < 1:
+    if min(size) < 0:
         raise ValueError(
             f"{func}: the output would be {size}; kernel_size, stride and padding must give a "
-            f"positive output size ((n-1)*stride - 2*padding + kernel_size >= 1)"
+            f"non-negative output size ((n-1)*stride - 2*padding + kernel_size >= 0)"
         )
     return size
 
@@ -591,7 +591,7 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     ------
     ValueError
         Wrong ndim, ``indices`` of another shape, an unreachable or
-        non-positive output size, or an index outside ``[0, H_out*W_out)``.
+        negative output size, or an index outside ``[0, H_out*W_out)``.
     TypeError
         Non-numeric ``x``, non-integer ``indices`` or sizes.
 
@@ -617,8 +617,10 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     stride = kernel if stride is None else as_pair(stride, "stride", func, minimum=1)
     padding = as_pair(padding, "padding", func, minimum=0)
     h, w = _unpool_size(func, x.shape[2:], kernel, stride, padding, output_size)
-    _check_indices_range(indices, h * w, func, f"H_out*W_out for output size {(h, w)}")
     n, c, h_in, w_in = x.shape
+    if h * w == 0:  # as PyTorch: an empty output (e.g. kernel_size = 2 * padding on 1 pixel) holds nothing
+        return np.zeros((n, c, h, w), dtype=x.dtype)
+    _check_indices_range(indices, h * w, func, f"H_out*W_out for output size {(h, w)}")
     out = np.zeros((n, c, h * w), dtype=x.dtype)
     np.put_along_axis(out, indices.reshape(n, c, h_in * w_in), x.reshape(n, c, h_in * w_in), axis=2)
     return out.reshape(n, c, h, w)

@@ -653,7 +653,7 @@ BAD = [
     (max_unpool2d, (G, I2, 2), {"output_size": (4, 4, 4)}, TypeError, "max_unpool2d: output_size"),
     (max_unpool2d, (G, I2, 2), {"output_size": 4}, TypeError, "max_unpool2d: output_size"),
     (max_unpool2d, (G, I2, 2), {"output_size": (4.0, 4)}, TypeError, "max_unpool2d: output_size"),
-    (max_unpool2d, (G, I2, 1, 1, 1), {}, ValueError, "max_unpool2d: the output would be"),
+    (max_unpool2d, (G, I2, 1, 1, 2), {}, ValueError, r"max_unpool2d: the output would be \(-2, -2\)"),
     (max_unpool2d, (G, I2 + 16, 2), {}, ValueError, r"max_unpool2d: indices must lie in \[0, 16\)"),
 ]
 
@@ -664,6 +664,15 @@ BAD = [
 def test_bad_input(func, args, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         func(*args, **kwargs)
+
+
+def test_unpool_to_an_empty_output_like_pytorch():
+    # one pooled pixel, kernel 2 with padding 1: (1 - 1) * 1 - 2 * 1 + 2 = 0 rows and columns.
+    # PyTorch accepts this and returns an empty map (the values have nowhere to go).
+    out = max_unpool2d(np.ones((2, 3, 1, 1)), np.zeros((2, 3, 1, 1), dtype=int), 2, 1, 1)
+    assert out.shape == (2, 3, 0, 0)
+    out = max_unpool2d(np.ones((1, 1, 1, 3)), np.zeros((1, 1, 1, 3), dtype=int), (2, 1), 1, (1, 0))
+    assert out.shape == (1, 1, 0, 3)
 
 
 def test_full_shape_output_size_is_accepted():
