@@ -107,7 +107,7 @@ def as_pair(value, name, func, minimum=None):
     return as_tuple(value, 2, name, func, minimum)
 
 
-def resolve_padding(padding, in_size, kernel_size, stride, dilation, func, name="padding"):
+def resolve_padding(padding, in_size, kernel_size, stride, dilation, func, name="padding", minimum=0):
     """Turn any accepted padding spec into explicit ``(before, after)`` amounts per axis.
 
     Parameters
@@ -119,6 +119,8 @@ def resolve_padding(padding, in_size, kernel_size, stride, dilation, func, name=
         after (bottom/right).
     in_size, kernel_size, stride, dilation : tuple of int
         One entry per spatial axis (already validated).
+    minimum : int or None, default 0
+        Smallest amount accepted (``None``: any int, for ``pad2d``'s cropping).
 
     Returns
     -------
@@ -141,9 +143,9 @@ def resolve_padding(padding, in_size, kernel_size, stride, dilation, func, name=
         and len(padding) == ndim
         and all(isinstance(p, (tuple, list)) for p in padding)
     ):
-        pairs = tuple(as_tuple(p, 2, name, func, minimum=0) for p in padding)
+        pairs = tuple(as_tuple(p, 2, name, func, minimum=minimum) for p in padding)
         return pairs
-    per_axis = as_tuple(padding, ndim, name, func, minimum=0)
+    per_axis = as_tuple(padding, ndim, name, func, minimum=minimum)
     return tuple((p, p) for p in per_axis)
 
 

@@ -42,9 +42,10 @@ def pad2d(x, padding, mode="zeros", value=0.0):
         converted to float64; float32 and float64 are kept.
     padding : int, (int, int) or ((int, int), (int, int))
         Amount of padding: the same on all four sides, ``(ph, pw)`` per axis,
-        or ``((top, bottom), (left, right))``. Non-negative. (The strings
-        ``"valid"``/``"same"`` depend on a kernel and are accepted by the
-        convolution and pooling functions, not here.)
+        or ``((top, bottom), (left, right))``. A negative amount removes
+        that many pixels from that side, as in ``torch.nn.functional.pad``.
+        (The strings ``"valid"``/``"same"`` depend on a kernel and are
+        accepted by the convolution and pooling functions, not here.)
     mode : {"zeros", "constant", "reflect", "replicate", "circular"}, default "zeros"
         What goes outside the border, with PyTorch's meanings
         (``torch.nn.functional.pad`` and ``Conv2d(padding_mode=...)``):
@@ -65,11 +66,12 @@ def pad2d(x, padding, mode="zeros", value=0.0):
         If ``x`` is not numeric, ``padding`` is not made of ints (or is a
         string), or ``value`` is not a real number.
     ValueError
-        If ``x`` has fewer than 2 dimensions, a padding is negative, ``mode``
-        is unknown, ``value`` is non-zero outside ``"constant"`` mode,
-        reflect padding is not smaller than the size, circular padding is
-        larger than the size, or the input of reflect/replicate padding is
-        empty.
+        If ``x`` has fewer than 2 dimensions, ``mode`` is unknown, ``value``
+        is non-zero outside ``"constant"`` mode, reflect padding is not
+        smaller than the size, circular padding is larger than the size, the
+        input of reflect/replicate padding is empty, a negative padding
+        removes more pixels than the side has, or the result would have a
+        negative size.
 
     Notes
     -----
@@ -87,7 +89,12 @@ def pad2d(x, padding, mode="zeros", value=0.0):
         m^{\\text{circular}}(i) = i \\bmod n .
 
     Reflect needs :math:`P < n` (a mirror of length :math:`P` without the
-    edge pixel), circular :math:`P \\le n` (PyTorch's limits).
+    edge pixel), circular :math:`P \\le n` (PyTorch's limits). Negative
+    padding follows PyTorch too: for the zeros, constant, reflect and
+    replicate modes the same formula holds (the output starts or stops
+    inside the image, and a mirror on the other side may still reach the
+    removed pixels); circular padding first crops, then wraps around what is
+    left.
 
     Examples
     --------
@@ -125,12 +132,37 @@ def pad2d(x, padding, mode="zeros", value=0.0):
             f"{func}: value is only used with mode='constant', got value={value!r} with mode={mode!r}"
         )
     size = x.shape[-2:]
-    pads = resolve_padding(padding, size, (1, 1), (1, 1), (1, 1), func)
+    pads = resolve_padding(padding, size, (1, 1), (1, 1), (1, 1), func, minimum=None)
     _check_fits(mode, size, pads, func)
-    widths = [(0, 0)] * (x.ndim - 2) + [tuple(p) for p in pads]
-    if PAD_MODES[mode] == "constant":
-        return np.pad(x, widths, mode="constant", constant_values=x.dtype.type(value))
-    return np.pad(x, widths, mode=PAD_MODES[mode])
+    if 0 in size:  # no pixel to copy: only the fill value (or nothing) can come out
+        padded = tuple(n + before + after for n, (before, after) in zip(size, pads))
+        return np.full(x.shape[:-2] + padded, value, dtype=x.dtype)
+    rows, row_inside = _source_index(size[0], *pads[0], mode)
+    cols, col_inside = _source_index(size[1], *pads[1], mode)
+    out = x.take(rows, axis=-2).take(cols, axis=-1)
+    if mode in ("zeros", "constant"):
+        out[..., ~row_inside, :] = value
+        out[..., :, ~col_inside] = value
+    return out
+
+
+def _source_index(n, before, after, mode):
+    """The input index each padded position copies along an axis of length ``n``.
+
+    Returns ``(index, inside)``: ``m(i - before)`` for the ``n + before +
+    after`` padded positions (clipped into range for the constant modes, whose
+    positions outside the image, ``inside`` False, get the fill value).
+    """
+    i = np.arange(n + before + after) - before  # input coordinates, possibly out of range
+    inside = (i >= 0) & (i < n)
+    if mode == "reflect":
+        i = np.where(i < 0, -i, np.where(i >= n, 2 * (n - 1) - i, i))
+    elif mode == "circular":  # as PyTorch: crop first, then wrap around what is left
+        first, kept = max(-before, 0), n - max(-before, 0) - max(-after, 0)
+        i = first + (i - first) % max(kept, 1)
+    else:  # replicate, and a placeholder pixel for the constant modes
+        i = np.clip(i, 0, n - 1)
+    return i, inside
 
 
 def _check_fits(mode, size, pads, func):
@@ -140,14 +172,24 @@ def _check_fits(mode, size, pads, func):
             f"{func}: {mode} padding needs a non-empty input, got spatial size {tuple(size)}"
         )
     for axis, n, (before, after) in zip(("H", "W"), size, pads):
-        largest = max(before, after)
-        if mode == "reflect" and largest >= n:
+        if n + before + after < 0:
+            raise ValueError(
+                f"{func}: padding ({before}, {after}) on axis {axis} of size {n} would leave "
+                f"{n + before + after} pixels; negative padding can remove at most the whole axis"
+            )
+        if mode in ("zeros", "constant") and min(before, after) < -n:
+            raise ValueError(
+                f"{func}: padding ({before}, {after}) on axis {axis} of size {n} removes more "
+                f"pixels than the axis has"
+            )
+        if mode == "reflect" and max(before, after) >= n:
             raise ValueError(
                 f"{func}: reflect padding must be smaller than the input size, got padding "
                 f"({before}, {after}) on axis {axis} of size {n}"
             )
-        if mode == "circular" and largest > n:
+        kept = n - max(-before, 0) - max(-after, 0)  # circular wraps around what the crop leaves
+        if mode == "circular" and max(before, after) > kept:
             raise ValueError(
-                f"{func}: circular padding must be at most the input size, got padding "
-                f"({before}, {after}) on axis {axis} of size {n}"
+                f"{func}: circular padding must be at most the input size (after any negative "
+                f"padding has cropped it), got padding ({before}, {after}) on axis {axis} of size {n}"
             )

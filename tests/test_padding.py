@@ -30,7 +30,16 @@ def source_index(i, n, mode):
 
 
 def brute_pad2d(x, top, bottom, left, right, mode, value=0.0):
-    """Pad the last two axes with explicit loops over every output pixel."""
+    """Pad the last two axes with explicit loops over every output pixel.
+
+    Negative amounts crop. Circular padding crops first and wraps around what is
+    left (PyTorch's behaviour); the other modes map every output pixel back into
+    the original input.
+    """
+    if mode == "circular":
+        h, w = x.shape[-2:]
+        x = x[..., max(-top, 0) : h - max(-bottom, 0), max(-left, 0) : w - max(-right, 0)]
+        top, bottom, left, right = (max(p, 0) for p in (top, bottom, left, right))
     *lead, h, w = x.shape
     fill = value if mode == "constant" else 0.0
     out = np.empty((*lead, h + top + bottom, w + left + right), dtype=x.dtype)
@@ -43,18 +52,23 @@ def brute_pad2d(x, top, bottom, left, right, mode, value=0.0):
 
 
 def fits(mode, n, before, after):
-    """PyTorch's limits: reflect needs pad < size, circular pad <= size."""
+    """PyTorch's limits: reflect needs pad < size, circular pad <= the size left after
+    cropping; the result has a size of at least 0; a constant pad crops at most the axis."""
+    if n + before + after < 0:
+        return False
+    if mode in ("zeros", "constant"):
+        return min(before, after) >= -n
     if mode == "reflect":
         return max(before, after) < n
-    if mode == "circular":
-        return max(before, after) <= n
+    if mode == "circular":  # wraps around what the crop leaves
+        return max(before, after) <= n - max(-before, 0) - max(-after, 0)
     return True
 
 
 @given(
     h=st.integers(1, 5),
     w=st.integers(1, 5),
-    pads=st.tuples(*[st.integers(0, 5)] * 4),
+    pads=st.tuples(*[st.integers(-6, 5)] * 4),
     mode=st.sampled_from(MODES),
     value=st.floats(-3, 3),
 )
@@ -67,7 +81,7 @@ def test_pad2d_matches_index_mapping(h, w, pads, mode, value):
         got = pad2d(x, ((top, bottom), (left, right)), mode=mode, value=value)
         np.testing.assert_array_equal(got, brute_pad2d(x, top, bottom, left, right, mode, value))
     else:
-        with pytest.raises(ValueError, match=f"{mode} padding"):
+        with pytest.raises(ValueError, match=f"{mode} padding|padding \\(-?\\d+, -?\\d+\\) on axis"):
             pad2d(x, ((top, bottom), (left, right)), mode=mode, value=value)
 
 
@@ -170,8 +184,8 @@ BAD = [
     (dict(x=[[1, 2], [3]], padding=1), TypeError, "x must be a numeric array"),
     (dict(x=np.ones((3, 3)), padding="same"), TypeError, "padding must be an int.*'same'.*depend on a kernel"),
     (dict(x=np.ones((3, 3)), padding="valid"), TypeError, "padding must be an int"),
-    (dict(x=np.ones((3, 3)), padding=-1), ValueError, "padding must be a non-negative"),
-    (dict(x=np.ones((3, 3)), padding=((1, -1), (0, 0))), ValueError, "padding must be a non-negative"),
+    (dict(x=np.ones((3, 3)), padding=-2), ValueError, r"padding \(-2, -2\) on axis H of size 3 would leave -1"),
+    (dict(x=np.ones((3, 3)), padding=((1, -4), (0, 0))), ValueError, r"padding \(1, -4\) on axis H of size 3 removes more"),
     (dict(x=np.ones((3, 3)), padding=(1, 2, 3)), TypeError, "padding must be"),
     (dict(x=np.ones((3, 3)), padding=1.0), TypeError, "padding must be"),
     (dict(x=np.ones((3, 3)), padding=((1, 2), (3,))), TypeError, "padding must be"),
