@@ -13,7 +13,6 @@ with input size :math:`N`, kernel size :math:`K`, stride :math:`S`, dilation
 spans :math:`D(K-1)+1` input pixels.
 """
 
-
 from ._checks import as_bool, as_int, as_pair, as_tuple, resolve_padding
 
 __all__ = [
