@@ -105,7 +105,7 @@ def case_conv(name, n, c_in, c_out, hw, k, stride, padding, dtype, rng):
     """A conv2d layer against the GEMM it amounts to."""
     x = rng.standard_normal((n, c_in, hw, hw)).astype(dtype)
     w = rng.standard_normal((c_out, c_in, k, k)).astype(dtype)
-    out = (hw + 2 * padding - k) // stride + 1
+    out = cb.conv_output_size(hw, k, stride, padding)
     ref_name, ref = gemm(n * out * out, c_in * k * k, c_out, dtype, rng)
     torch_run = torch_or_none(
         lambda torch, F: lambda: F.conv2d(torch.from_numpy(x), torch.from_numpy(w), None, stride, padding)
@@ -203,7 +203,7 @@ def case_algorithm(name, f, n, c_in, c_out, hw, k, padding, rng, dtype=np.float3
     """``f`` (a conv2d variant) against convblocks.conv2d on the same problem."""
     x = rng.standard_normal((n, c_in, hw, hw)).astype(dtype)
     w = rng.standard_normal((c_out, c_in, k, k)).astype(dtype)
-    out = hw + 2 * padding - k + 1
+    out = cb.conv_output_size(hw, k, 1, padding)
     return dict(
         name=name,
         ours=lambda: f(x, w, padding=padding),
@@ -221,7 +221,7 @@ def im2col_gemm(x, weight, padding):
     shifted copies instead of kH kW); timing both shows what that saves.
     """
     pads = ((padding, padding), (padding, padding))
-    out_hw = tuple(n + 2 * padding - k + 1 for n, k in zip(x.shape[2:], weight.shape[2:]))
+    out_hw = tuple(cb.conv_output_size(n, k, 1, padding) for n, k in zip(x.shape[2:], weight.shape[2:]))
     return cb.conv._conv_gemm(x, weight, pads, (1, 1), (1, 1), 1, out_hw)
 
 
