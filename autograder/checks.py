@@ -266,6 +266,16 @@ class Checker:
                     dirs.append((os.path.realpath(loc).rstrip(os.sep) + (os.sep if os.path.isdir(loc) else ""), name))
         self._forbidden_dirs = tuple(dirs)
 
+    def rng(self, seed):
+        """A NumPy Generator for a test's random inputs: ``seed`` mixed with the submission's salt.
+
+        The grader sets a different salt for every submission, so knowing the inputs of
+        one run tells nothing about another; without a grader (a student validating
+        their own notebook) the salt is 0 and the inputs are repeatable.
+        """
+        import os
+        return self._np.random.default_rng([int(seed), int(os.environ.get("AUTOGRADER_SEED", "0"))])
+
     # -- running the student's code -----------------------------------------------------
     def _library_of(self, filename, cache={}):
         hit = cache.get(filename, 0)
