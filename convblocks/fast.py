@@ -1,4 +1,4 @@
-"""Three more ways to compute ``conv2d``: the loops, the FFT, and Winograd's trick.
+"""Four ways to compute ``conv2d``: the loops, im2col + GEMM, the FFT, and Winograd's trick.
 
 All three compute exactly what :func:`convblocks.conv2d` computes -- the
 cross-correlation of the deep-learning frameworks,
@@ -10,11 +10,14 @@ cross-correlation of the deep-learning frameworks,
 
 (``x_p`` the zero-padded input, ``C_g = C_in / groups`` channels per group,
 ``g`` the group of output channel ``o``) -- and take the same arguments. They
-differ in how much arithmetic they spend on it:
+differ in how much arithmetic and memory they spend on it:
 
 * :func:`conv2d_naive` -- the definition as nested loops, one multiply-add at a
   time: ``N * C_out * H_out * W_out * C_g * kH * kW`` products. Slow in Python;
   the version the book teaches from and the reference of the tests.
+* :func:`conv2d_im2col` -- every receptive field unfolded into a column
+  (:func:`convblocks.im2col`), then one matrix product: the same products,
+  done by BLAS, paid for with ``kH * kW`` copies of the input.
 * :func:`conv2d_fft` -- the correlation theorem: a correlation is a product of
   Fourier transforms. Cost ``O(H W log(H W))`` per map, *independent of the
   kernel size*: it wins for large kernels.
@@ -26,9 +29,9 @@ differ in how much arithmetic they spend on it:
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .conv import _check_conv, _pad_zeros
+from .conv import _check_conv, _pad_zeros, im2col
 
-__all__ = ["conv2d_naive", "conv2d_fft", "conv2d_winograd"]
+__all__ = ["conv2d_naive", "conv2d_im2col", "conv2d_fft", "conv2d_winograd"]
 
 
 # ---------------------------------------------------------------------------
@@ -132,6 +135,89 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
                                 total += xp[n, g * c_per_group + c, sh * h + dh * i, sw * w + dw * j] * weight[o, c, i, j]
                     y[n, o, h, w] = total
     return y
+
+
+# ---------------------------------------------------------------------------
+# im2col + GEMM
+# ---------------------------------------------------------------------------
+
+
+def conv2d_im2col(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) as one matrix product on the im2col matrix.
+
+    The textbook GEMM method, for the whole batch at once: unfold every
+    receptive field into a column with :func:`convblocks.im2col`, reshape the
+    filters into rows, multiply. Same arguments and result as
+    :func:`convblocks.conv2d` (which picks among several equivalent methods;
+    this one always builds the full column matrix).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C_in, H, W)
+        Input batch; float32/float64 kept, int/bool computed in float64.
+    weight : ndarray, shape (C_out, C_in / groups, kH, kW)
+        Filters.
+    bias : ndarray, shape (C_out,), optional
+        Added to every output position of channel ``o``.
+    stride : int or (int, int), default 1
+        Step between windows.
+    padding : int, (int, int), ((int, int), (int, int)), "valid" or "same", default 0
+        Zero padding: per side, per axis, or ``((top, bottom), (left, right))``.
+    dilation : int or (int, int), default 1
+        Spacing between kernel taps.
+    groups : int, default 1
+        Channels are split into ``groups`` independent convolutions.
+
+    Returns
+    -------
+    y : ndarray, shape (N, C_out, H_out, W_out)
+        In the common dtype of ``x``, ``weight`` and ``bias``.
+
+    Raises
+    ------
+    ValueError
+        Wrong ndim, channel mismatch, ``groups`` not dividing the channels,
+        non-positive stride/dilation/kernel, negative padding, unknown padding
+        string, bias of the wrong shape, or a kernel larger than the padded input.
+    TypeError
+        Non-numeric data or non-integer hyperparameters.
+
+    Notes
+    -----
+    With ``cols = im2col(x)`` of shape ``(N, C_in kH kW, H_out W_out)``, rows
+    ordered ``(c, i, j)`` exactly as ``weight.reshape(C_out, C_in * kH * kW)``
+    orders its columns,
+
+    .. math::
+
+        Y_n = W\, \text{cols}_n, \qquad
+        (C_\text{out} \times C_\text{in} k_H k_W)\,(C_\text{in} k_H k_W \times H_\text{out} W_\text{out})
+
+    (one such product per group). The products are those of
+    :func:`conv2d_naive`; the column matrix holds every input pixel up to
+    ``kH * kW`` times.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(16).reshape(1, 1, 4, 4)
+    >>> w = np.ones((1, 1, 3, 3))
+    >>> conv2d_im2col(x, w)
+    array([[[[45., 54.],
+             [81., 90.]]]])
+    >>> conv2d_im2col(np.ones((2, 4, 9, 9)), np.ones((6, 2, 3, 3)), groups=2, stride=2).shape
+    (2, 6, 4, 4)
+    """
+    x, weight, bias, stride, pads, dilation, groups, (out_h, out_w) = _check_conv(
+        x, weight, bias, stride, padding, dilation, groups, "conv2d_im2col"
+    )
+    n = x.shape[0]
+    c_out = weight.shape[0]
+    cols = im2col(x, weight.shape[2:], stride=stride, padding=pads, dilation=dilation)  # (N, C_in kH kW, L)
+    cols = cols.reshape(n, groups, cols.shape[1] // groups, out_h * out_w)  # group g's rows are contiguous (c slowest)
+    rows = weight.reshape(groups, c_out // groups, cols.shape[2])  # (G, C_out / G, C_g kH kW)
+    y = (rows @ cols).reshape(n, c_out, out_h, out_w)  # (N, G, C_out / G, L)
+    return _add_bias(y, bias)
 
 
 # ---------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 import convblocks
 from convblocks import fast
-from convblocks.fast import conv2d_fft, conv2d_naive, conv2d_winograd
+from convblocks.fast import conv2d_fft, conv2d_im2col, conv2d_naive, conv2d_winograd
 
-ALL = [conv2d_naive, conv2d_fft, conv2d_winograd]
+ALL = [conv2d_naive, conv2d_im2col, conv2d_fft, conv2d_winograd]
 EPS32 = np.finfo(np.float32).eps
 
 
@@ -123,7 +123,7 @@ def test_sobel_on_a_ramp_by_hand(f):
     np.testing.assert_allclose(f(x, w), np.full((1, 1, 4, 5), 8.0), atol=1e-12)
 
 
-@pytest.mark.parametrize("f", [conv2d_naive, conv2d_fft])
+@pytest.mark.parametrize("f", [conv2d_naive, conv2d_im2col, conv2d_fft])
 def test_stride_two_by_hand(f):
     # CS231n's numbers: 7x7 input, 3x3 filter, stride 2 -> 3x3; with padding 1 -> 4x4,
     # ones everywhere: corner windows hold 2x2 real pixels, edge ones 2x3, inner ones 3x3.
@@ -132,7 +132,7 @@ def test_stride_two_by_hand(f):
     np.testing.assert_allclose(y[0, 0], [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]], atol=1e-12)
 
 
-@pytest.mark.parametrize("f", [conv2d_naive, conv2d_fft])
+@pytest.mark.parametrize("f", [conv2d_naive, conv2d_im2col, conv2d_fft])
 def test_dilation_by_hand(f):
     # dilation 2 makes a 2x2 filter read x[h, w], x[h, w+2], x[h+2, w], x[h+2, w+2].
     x = np.arange(25.0).reshape(1, 1, 5, 5)
@@ -168,6 +168,19 @@ def test_f23_one_dimension_by_hand():
 @given(problems())
 def test_naive_matches_scipy(p):
     np.testing.assert_allclose(conv2d_naive(**p), reference_of(p), atol=1e-10)
+
+
+@given(problems())
+def test_im2col_matches_scipy(p):
+    np.testing.assert_allclose(conv2d_im2col(**p), reference_of(p), atol=1e-10)
+
+
+def test_im2col_column_matrix_is_kernel_area_times_the_input():
+    # "same" padding, stride 1: every pixel is copied once per tap
+    x = np.ones((2, 3, 10, 10))
+    for k in (1, 3, 5):
+        cols = convblocks.im2col(x, k, padding=k // 2)
+        assert cols.size == k * k * x.size
 
 
 @given(problems())
