@@ -24,14 +24,18 @@ differ in how much arithmetic and memory they spend on it:
 * :func:`conv2d_winograd` -- Winograd's minimal filtering F(2x2, 3x3) (Lavin &
   Gray, 2016): a 2x2 block of outputs of a 3x3 kernel from 16 multiplications
   instead of 36 (2.25x fewer), paid for with additions and a little accuracy.
+  :func:`winograd_matrices` builds the transforms of any F(m, r).
 """
+
+from fractions import Fraction
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._checks import as_int
 from .conv import _check_conv, _pad_zeros, im2col
 
-__all__ = ["conv2d_naive", "conv2d_im2col", "conv2d_fft", "conv2d_winograd"]
+__all__ = ["conv2d_naive", "conv2d_im2col", "conv2d_fft", "conv2d_winograd", "winograd_matrices"]
 
 
 # ---------------------------------------------------------------------------
@@ -560,3 +564,130 @@ def _winograd(xp, weight, groups, out_hw):
     y = _transform(at, m)  # A^T m A, (2, 2, C_out, N, T_h, T_w)
     y = y.transpose(3, 2, 4, 0, 5, 1).reshape(n, c_out, 2 * th, 2 * tw)
     return y[:, :, :out_h, :out_w]
+
+
+# ---------------------------------------------------------------------------
+# the transforms of any F(m, r)
+# ---------------------------------------------------------------------------
+
+
+def _default_points(count):
+    """0, 1, -1, 2, -2, 1/2, -1/2, 3, -3, 1/3, -1/3, ...: the first ``count`` (small, exact)."""
+    points = [Fraction(0)]
+    k = 1
+    while len(points) < count:
+        points += [Fraction(k), Fraction(-k)]
+        if k > 1:
+            points += [Fraction(1, k), Fraction(-1, k)]
+        k += 1
+    return points[:count]
+
+
+def _vandermonde(points, columns):
+    """Rows ``[p^0, ..., p^(columns-1)]`` for every finite point, then the point at infinity ``[0, ..., 0, 1]``."""
+    rows = [[p**j for j in range(columns)] for p in points]
+    rows.append([Fraction(0)] * (columns - 1) + [Fraction(1)])
+    return rows
+
+
+def _inverse(matrix):
+    """Exact inverse of a square matrix of Fractions (Gauss-Jordan)."""
+    n = len(matrix)
+    a = [list(row) + [Fraction(int(i == j)) for j in range(n)] for i, row in enumerate(matrix)]
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if a[r][col] != 0)
+        a[col], a[pivot] = a[pivot], a[col]
+        a[col] = [v / a[col][col] for v in a[col]]
+        for r in range(n):
+            if r != col and a[r][col] != 0:
+                a[r] = [v - a[r][col] * u for v, u in zip(a[r], a[col])]
+    return [row[n:] for row in a]
+
+
+def winograd_matrices(m, r, points=None, exact=False):
+    """The transforms ``(AT, G, BT)`` of Winograd's minimal filtering F(m, r).
+
+    ``m`` outputs of an ``r``-tap cross-correlation from ``n = m + r - 1``
+    inputs ``d`` with ``n`` multiplications instead of ``m r``:
+
+    .. math::
+
+        y = A^T \big[(G w) \odot (B^T d)\big], \qquad
+        y[t] = \sum_{j=0}^{r-1} d[t + j]\, w[j], \quad t = 0, \dots, m - 1.
+
+    Built by the Toom-Cook construction at ``n - 1`` finite points and the
+    point at infinity (Lavin & Gray, 2016; S. Winograd, 1980): the 2-D
+    version F(m x m, r x r) nests it, ``Y = A^T [(G w G^T) * (B^T d B)] A``.
+
+    Parameters
+    ----------
+    m : int
+        Outputs per tile (>= 1).
+    r : int
+        Filter taps (>= 1).
+    points : sequence of ``m + r - 2`` distinct numbers, optional
+        The finite interpolation points; default ``0, 1, -1, 2, -2, 1/2, -1/2, 3, ...``
+        (floats are taken exactly, as :class:`fractions.Fraction`).
+    exact : bool, default False
+        Return object arrays of :class:`fractions.Fraction` (for exact
+        arithmetic) instead of float64.
+
+    Returns
+    -------
+    AT : ndarray, shape (m, n)
+        Output transform.
+    G : ndarray, shape (n, r)
+        Filter transform.
+    BT : ndarray, shape (n, n)
+        Input transform.
+
+    Raises
+    ------
+    ValueError
+        ``m`` or ``r`` below 1, the wrong number of points, or repeated points.
+    TypeError
+        Non-integer ``m`` or ``r``, or points that are not real numbers.
+
+    Notes
+    -----
+    With :math:`V_k` the ``n x k`` matrix of the rows :math:`[1, p, \dots, p^{k-1}]`
+    (one per finite point) and :math:`[0, \dots, 0, 1]` (infinity), the linear
+    convolution of an ``m``-vector ``a`` with ``w`` is
+    :math:`V_n^{-1}[(V_m a) \odot (V_r w)]` (evaluate both polynomials at the
+    points, multiply, interpolate). The cross-correlation is its transpose, so
+    :math:`A^T = V_m^T`, :math:`G = V_r` and :math:`B^T = V_n^{-T}`. These differ
+    from the matrices of Lavin & Gray (``AT``, ``G``, ``BT`` of this module for
+    F(2, 3)) only by how the constant of each of the ``n`` products is split
+    between ``G`` and ``B^T``. Larger ``n`` needs larger (or smaller) points:
+    the entries of the transforms grow and so do rounding errors.
+
+    Examples
+    --------
+    >>> AT, G, BT = winograd_matrices(2, 3)
+    >>> AT.shape, G.shape, BT.shape
+    ((2, 4), (4, 3), (4, 4))
+    >>> d, w = np.array([1.0, 2, 3, 4]), np.array([1.0, 0, -1])
+    >>> AT @ ((G @ w) * (BT @ d))               # [1 - 3, 2 - 4]
+    array([-2., -2.])
+    """
+    func = "winograd_matrices"
+    m = as_int(m, "m", func, minimum=1)
+    r = as_int(r, "r", func, minimum=1)
+    n = m + r - 1
+    if points is None:
+        points = _default_points(n - 1)
+    else:
+        try:
+            points = [Fraction(p) for p in points]
+        except (TypeError, ValueError):
+            raise TypeError(f"{func}: points must be real numbers, got {points!r}") from None
+        if len(points) != n - 1:
+            raise ValueError(f"{func}: F({m}, {r}) needs m + r - 2 = {n - 1} finite points, got {len(points)}")
+        if len(set(points)) != len(points):
+            raise ValueError(f"{func}: the points must be distinct, got {[str(p) for p in points]}")
+    at = np.array(_vandermonde(points, m), dtype=object).T
+    g = np.array(_vandermonde(points, r), dtype=object)
+    bt = np.array(_inverse(_vandermonde(points, n)), dtype=object).T
+    if exact:
+        return at, g, bt
+    return at.astype(np.float64), g.astype(np.float64), bt.astype(np.float64)

@@ -485,3 +485,58 @@ def test_bad_input(f, changes, error, match):
 def test_winograd_refuses_what_f23_cannot_do(changes, match):
     with pytest.raises(ValueError, match=f"conv2d_winograd: {match}"):
         conv2d_winograd(**{**GOOD, **changes})
+
+
+# ---------------------------------------------------------------------------
+# winograd_matrices: F(m, r) for any m, r
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("m, r", [(1, 1), (2, 3), (4, 3), (6, 3), (3, 2), (2, 5), (1, 4), (3, 1)])
+def test_winograd_matrices_are_exact_in_rational_arithmetic(m, r):
+    # the reference: the definition of the correlation, on integers, as Fractions
+    from fractions import Fraction
+
+    at, g, bt = fast.winograd_matrices(m, r, exact=True)
+    assert (at.shape, g.shape, bt.shape) == ((m, m + r - 1), (m + r - 1, r), (m + r - 1, m + r - 1))
+    gen = np.random.default_rng(m * 10 + r)
+    for _ in range(5):
+        d = [Fraction(int(v)) for v in gen.integers(-50, 50, m + r - 1)]
+        w = [Fraction(int(v)) for v in gen.integers(-50, 50, r)]
+        y = at @ ((g @ np.array(w, dtype=object)) * (bt @ np.array(d, dtype=object)))
+        assert list(y) == [sum(d[t + j] * w[j] for j in range(r)) for t in range(m)]
+
+
+def test_winograd_matrices_float_and_custom_points(rng):
+    d, w = rng.standard_normal(7), rng.standard_normal(3)
+    direct = np.correlate(d, w, mode="valid")
+    for points in (None, [0, 1, -1, 0.5, -0.5, 3], (2, -2, 0.25, 1, -1, 0)):
+        at, g, bt = fast.winograd_matrices(5, 3, points=points)
+        assert at.dtype == g.dtype == bt.dtype == np.float64
+        np.testing.assert_allclose(at @ ((g @ w) * (bt @ d)), direct, atol=1e-10)
+
+
+def test_winograd_matrices_f23_is_lavin_and_gray_up_to_scaling():
+    # the same four products: term t of y = sum_t AT[:, t] (G[t] . w) (BT[t] . d) is the
+    # tensor AT[:, t] x G[t] x BT[t]; the constants may only move between the factors
+    def terms(at, g, bt):
+        return [np.einsum("a,b,c->abc", at[:, t], g[t], bt[t]) for t in range(at.shape[1])]
+
+    for ours, lavin in zip(terms(*fast.winograd_matrices(2, 3)), terms(fast.AT, fast.G, fast.BT)):
+        np.testing.assert_allclose(ours, lavin, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        (dict(m=0, r=3), ValueError, "m must be positive"),
+        (dict(m=2, r=0), ValueError, "r must be positive"),
+        (dict(m=2.0, r=3), TypeError, "m must be an int"),
+        (dict(m=2, r=3, points=[0, 1]), ValueError, r"F\(2, 3\) needs m \+ r - 2 = 3 finite points, got 2"),
+        (dict(m=2, r=3, points=[0, 1, 1]), ValueError, "the points must be distinct"),
+        (dict(m=2, r=3, points=[0, 1, "a"]), TypeError, "points must be real numbers"),
+    ],
+)
+def test_winograd_matrices_bad_input(args, error, match):
+    with pytest.raises(error, match=f"winograd_matrices: {match}"):
+        fast.winograd_matrices(**args)
