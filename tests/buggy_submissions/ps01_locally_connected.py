@@ -106,18 +106,7 @@ BUGS = [
     {
         "name": 'params_forgot_biases',
         "cell": 'ps01_params_code',
-        "source": '''def dense_params(n_in, n_out, bias=True):
-    """Parameters of a dense layer from n_in to n_out values."""
-    return n_in * n_out + (n_out if bias else 0)
-
-
-def conv2d_params(c_in, c_out, kernel_size, bias=True):
-    """Parameters of a convolution with c_out filters of kernel_size over c_in channels."""
-    kh, kw = pair(kernel_size)
-    return c_out * (kh * kw * c_in + (1 if bias else 0))
-
-
-def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
+        "source": '''def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
     """Parameters of a locally connected layer (one filter bank per output position)."""
     (h, w), (kh, kw), (sh, sw), (ph, pw) = pair(input_hw), pair(kernel_size), pair(stride), pair(padding)
     h_out = (h + 2 * ph - kh) // sh + 1
@@ -129,18 +118,7 @@ def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, pad
     {
         "name": 'params_bias_per_channel',
         "cell": 'ps01_params_code',
-        "source": '''def dense_params(n_in, n_out, bias=True):
-    """Parameters of a dense layer from n_in to n_out values."""
-    return n_in * n_out + (n_out if bias else 0)
-
-
-def conv2d_params(c_in, c_out, kernel_size, bias=True):
-    """Parameters of a convolution with c_out filters of kernel_size over c_in channels."""
-    kh, kw = pair(kernel_size)
-    return c_out * (kh * kw * c_in + (1 if bias else 0))
-
-
-def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
+        "source": '''def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
     """Parameters of a locally connected layer (one filter bank per output position)."""
     (h, w), (kh, kw), (sh, sw), (ph, pw) = pair(input_hw), pair(kernel_size), pair(stride), pair(padding)
     h_out = (h + 2 * ph - kh) // sh + 1
@@ -152,18 +130,7 @@ def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, pad
     {
         "name": 'params_input_positions',
         "cell": 'ps01_params_code',
-        "source": '''def dense_params(n_in, n_out, bias=True):
-    """Parameters of a dense layer from n_in to n_out values."""
-    return n_in * n_out + (n_out if bias else 0)
-
-
-def conv2d_params(c_in, c_out, kernel_size, bias=True):
-    """Parameters of a convolution with c_out filters of kernel_size over c_in channels."""
-    kh, kw = pair(kernel_size)
-    return c_out * (kh * kw * c_in + (1 if bias else 0))
-
-
-def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
+        "source": '''def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
     """Parameters of a locally connected layer (one filter bank per output position)."""
     (h, w), (kh, kw), (sh, sw), (ph, pw) = pair(input_hw), pair(kernel_size), pair(stride), pair(padding)
     h_out = (h + 2 * ph - kh) // sh + 1
@@ -180,9 +147,9 @@ def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, pad
     return np.roll(x, (dy, dx), axis=(-2, -1))
 
 
-def equivariance_error(layer, x, dy, dx, margin=0):
-    """max |layer(shift2d(x)) - shift2d(layer(x))| without `margin` pixels at each border."""
-    diff = np.abs(layer(shift2d(x, dy, dx)) - shift2d(layer(x), dy, dx))
+def equivariance_error(y, y_shifted, dy, dx, margin=0):
+    """max |f(shift2d(x)) - shift2d(f(x))| without `margin` pixels at each border."""
+    diff = np.abs(y_shifted - shift2d(y, dy, dx))
     h, w = diff.shape[-2:]
     return float(diff[..., margin:h - margin, margin:w - margin].max())''',
         "fails": ['ps01_shift_tests'],
@@ -200,9 +167,9 @@ def equivariance_error(layer, x, dy, dx, margin=0):
     return out
 
 
-def equivariance_error(layer, x, dy, dx, margin=0):
-    """max |layer(shift2d(x)) - shift2d(layer(x))| without `margin` pixels at each border."""
-    diff = np.abs(layer(shift2d(x, dy, dx)) - shift2d(layer(x), dy, dx))
+def equivariance_error(y, y_shifted, dy, dx, margin=0):
+    """max |f(shift2d(x)) - shift2d(f(x))| without `margin` pixels at each border."""
+    diff = np.abs(y_shifted - shift2d(y, dy, dx))
     h, w = diff.shape[-2:]
     return float(diff.max())''',
         "fails": ['ps01_shift_tests'],
@@ -259,25 +226,35 @@ channels_one_hot = 20_000     # a one-hot vector has one entry per vocabulary wo
         "message": 'the spatial axis of a text convolution',
     },
     {
-        "name": 'sheet41_depth_is_kernel',
-        "cell": 'ps01_sheet41_code',
-        "source": '''sheet41 = {                   # replace every None by an int
-    "filter_depth": None,
-    "connections_per_unit": None,
-    "params_per_filter": None,
-    "positions": None,
-    "unshared_params": None,
-    "shared_params": None,
-    "unshared_weights": None,
-}
-sheet41["filter_depth"] = 3                         # always the depth of the input
-sheet41["connections_per_unit"] = 3 * 3 * 20        # 180
-sheet41["params_per_filter"] = 3 * 3 * 20 + 1       # 181
-sheet41["positions"] = 16 * 16                      # stride 1, padding 1 keeps 16 x 16
-sheet41["unshared_params"] = 16 * 16 * (3 * 3 * 20 + 1)  # 46,336
-sheet41["shared_params"] = 256 * (5 * 5 * 1 + 1)    # 6,656
-sheet41["unshared_weights"] = 124 * 124 * 256 * 5 * 5  # 98,406,400''',
-        "fails": ['ps01_sheet41_tests'],
-        "message": 'its depth is the input depth',
+        "name": 'params_filter_one_channel_deep',
+        "cell": 'ps01_params_code',
+        "source": '''def locally_connected2d_params(input_hw, c_in, c_out, kernel_size, stride=1, padding=0, bias=True):
+    """Parameters of a locally connected layer (one filter bank per output position)."""
+    (h, w), (kh, kw), (sh, sw), (ph, pw) = pair(input_hw), pair(kernel_size), pair(stride), pair(padding)
+    h_out = (h + 2 * ph - kh) // sh + 1
+    w_out = (w + 2 * pw - kw) // sw + 1
+    return h_out * w_out * c_out * (kh * kw + (1 if bias else 0))''',
+        "fails": ['ps01_params_tests'],
+        "message": 'each filter spans all C_in input channels',
+    },
+    {
+        "name": 'equivariance_output_not_shifted',
+        "cell": 'ps01_shift_code',
+        "source": '''def shift2d(x, dy, dx):
+    """Shift the last two axes of x by dy rows down and dx columns right, filling with zeros."""
+    h, w = x.shape[-2:]
+    out = np.zeros_like(x)
+    if abs(dy) < h and abs(dx) < w:                   # otherwise everything is shifted out
+        out[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] =             x[..., max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
+def equivariance_error(y, y_shifted, dy, dx, margin=0):
+    """max |f(shift2d(x)) - shift2d(f(x))| without `margin` pixels at each border."""
+    diff = np.abs(y_shifted - y)
+    h, w = diff.shape[-2:]
+    return float(diff[..., margin:h - margin, margin:w - margin].max())''',
+        "fails": ['ps01_shift_tests'],
+        "message": 'shift the output of the unshifted input too',
     },
 ]
