@@ -256,40 +256,4 @@ sheet39["Dropout"] = {"parameters": {"rate"}, "hyperparameters": set()}''',
         "fails": ['ps02_sheet39_tests'],
         "message": 'Dropout has no learnable parameters',
     },
-    {
-        "name": 'sheet40_half_kernel_at_stride2',
-        "cell": 'ps02_sheet40_code',
-        "source": '''sheet40 = {                   # replace every None by your answer
-    "s1_k5": None,
-    "s1_k4": None,
-    "s2_k3": None,
-    "s2_k3_out": None,
-    "naive_p": None,
-    "naive_zero_fraction": None,
-}
-sheet40["s1_k5"] = 2                                # (K - 1) / 2
-sheet40["s1_k4"] = (1, 2)                           # total 3, the odd pixel after
-sheet40["s2_k3"] = (1, 1)                           # O = ceil(32 / 2) = 16, total (16 - 1) * 2 + 3 - 32 = 1
-sheet40["s2_k3_out"] = 16
-sheet40["naive_p"] = 17                             # (W + K) / 2 - 1 = 16.5, rounded up
-sheet40["naive_zero_fraction"] = 1 - 32 ** 2 / (32 + 2 * 17) ** 2  # 1 - 1024 / 4356 = 0.765''',
-        "fails": ['ps02_sheet40_tests'],
-        "message": 'only asks for ceil(W / S) outputs',
-    },
-    {
-        "name": 'sheet42_divide_by_s_plus_1',
-        "cell": 'ps02_sheet42_code',
-        "source": '''sheet42 = {                   # replace every None by a tuple (height, width, depth)
-    "alexnet": None,
-    "cs231n": None,
-    "strided": None,
-    "lenet": None,
-}
-sheet42["alexnet"] = (43, 43, 96)                   # (227 - 11) / 4 + 1 = 55
-sheet42["cs231n"] = (4, 4, 2)                       # (7 - 3 + 2) / 2 + 1 = 4
-sheet42["strided"] = (32, 32, 32)                   # floor((64 - 3 + 2) / 2) + 1 = 32
-sheet42["lenet"] = (28, 28, 6)                      # 32 - 5 + 1 = 28''',
-        "fails": ['ps02_sheet42_tests'],
-        "message": 'divided by S + 1',
-    },
 ]
