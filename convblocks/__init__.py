@@ -7,12 +7,16 @@ itself or from the module named for what it holds (``convblocks.conv``,
 ``convblocks.pooling``, ...).
 """
 
-from . import activations, arithmetic, conv, fast, init, padding, pooling, scaling, upsampling
+from . import activations, arithmetic, conv, dense, fast, gradcheck, init, losses, optim, padding, pooling, scaling, upsampling
 from .activations import *  # noqa: F401,F403
 from .arithmetic import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .dense import *  # noqa: F401,F403
 from .fast import *  # noqa: F401,F403
+from .gradcheck import *  # noqa: F401,F403
 from .init import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .optim import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .scaling import *  # noqa: F401,F403

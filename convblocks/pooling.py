@@ -27,6 +27,7 @@ __all__ = [
     "max_pool2d",
     "max_pool2d_backward",
     "avg_pool2d",
+    "avg_pool2d_backward",
     "lp_pool2d",
     "global_avg_pool2d",
     "global_max_pool2d",
@@ -279,6 +280,16 @@ def max_pool2d_backward(grad_out, indices, input_shape):
     func = "max_pool2d_backward"
     grad_out = check_ndim(as_float_array(grad_out, "grad_out", func), 4, "grad_out", func, "(N, C, H_out, W_out)")
     indices = _as_indices(indices, grad_out.shape, "grad_out", func)
+    n, c, h, w = _as_input_shape(input_shape, grad_out, func)
+    _check_indices_range(indices, h * w, func, f"H*W of input_shape {tuple(input_shape)}")
+    channel_start = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+    flat = (indices + channel_start).ravel()  # positions in grad_x.ravel()
+    grad_x = np.bincount(flat, weights=grad_out.ravel(), minlength=n * c * h * w)
+    return grad_x.astype(grad_out.dtype).reshape(n, c, h, w)
+
+
+def _as_input_shape(input_shape, grad_out, func):
+    """``input_shape`` as 4 ints ``(N, C, H, W)`` whose N and C are those of ``grad_out``."""
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 4:
         raise TypeError(f"{func}: input_shape must be a tuple (N, C, H, W) of 4 ints, got {input_shape!r}")
     n, c, h, w = (as_int(v, "input_shape", func, minimum=m) for v, m in zip(input_shape, (0, 0, 1, 1)))
@@ -287,11 +298,7 @@ def max_pool2d_backward(grad_out, indices, input_shape):
             f"{func}: input_shape {tuple(input_shape)} must have the N and C of grad_out "
             f"{grad_out.shape[:2]}"
         )
-    _check_indices_range(indices, h * w, func, f"H*W of input_shape {tuple(input_shape)}")
-    channel_start = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
-    flat = (indices + channel_start).ravel()  # positions in grad_x.ravel()
-    grad_x = np.bincount(flat, weights=grad_out.ravel(), minlength=n * c * h * w)
-    return grad_x.astype(grad_out.dtype).reshape(n, c, h, w)
+    return n, c, h, w
 
 
 # --------------------------------------------------------------------------- average pooling
@@ -385,6 +392,74 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         _window_counts(*args, count_include_pad) for args in zip(x.shape[2:], kernel, stride, pads, out)
     )
     return total / (rows[:, None] * cols).astype(x.dtype)
+
+
+def avg_pool2d_backward(grad_out, input_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True):
+    r"""Gradient of :func:`avg_pool2d` with respect to its input.
+
+    Parameters
+    ----------
+    grad_out : ndarray, shape (N, C, H_out, W_out)
+        Gradient of the loss with respect to the pooled output.
+    input_shape : tuple of 4 ints
+        ``(N, C, H, W)``, the shape of the pooled input.
+    kernel_size, stride, padding, ceil_mode, count_include_pad
+        As given to :func:`avg_pool2d`.
+
+    Returns
+    -------
+    grad_x : ndarray, shape ``input_shape``, dtype of ``grad_out``
+
+    Raises
+    ------
+    ValueError
+        Anything :func:`avg_pool2d` refuses for an input of ``input_shape``,
+        ``grad_out`` not shaped like the forward output, or ``input_shape`` not
+        matching N and C of ``grad_out``.
+    TypeError
+        Non-numeric ``grad_out``, non-integer sizes, non-bool flags.
+
+    Notes
+    -----
+    Average pooling is linear, ``out[i, j] = \sum_{(a, b) \in W_{ij}} x[a, b] / |W_{ij}|``,
+    so its gradient is its adjoint: every output spreads its gradient evenly
+    over the pixels of its window, and a pixel in several windows collects the sum
+
+    .. math::
+
+        \frac{\partial L}{\partial x[a, b]} =
+            \sum_{(i, j):\ (a, b) \in W_{ij}} \frac{\text{grad\_out}[i, j]}{|W_{ij}|}.
+
+    Shares that land on padding are dropped.
+
+    Examples
+    --------
+    >>> avg_pool2d_backward(np.array([[[[4.0, 8.0]]]]), (1, 1, 2, 4), 2)
+    array([[[[1., 1., 2., 2.],
+             [1., 1., 2., 2.]]]])
+    >>> avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 1, 3, 3), 2, stride=1)
+    array([[[[0.25, 0.5 , 0.25],
+             [0.5 , 1.  , 0.5 ],
+             [0.25, 0.5 , 0.25]]]])
+    """
+    func = "avg_pool2d_backward"
+    grad_out = check_ndim(as_float_array(grad_out, "grad_out", func), 4, "grad_out", func, "(N, C, H_out, W_out)")
+    shape = _as_input_shape(input_shape, grad_out, func)
+    blank = np.zeros(shape, dtype=grad_out.dtype)
+    kernel, stride, pads, dilation, out = _window_geometry(func, blank, kernel_size, stride, padding, 1, ceil_mode)
+    count_include_pad = as_bool(count_include_pad, "count_include_pad", func)
+    if grad_out.shape != shape[:2] + out:
+        raise ValueError(
+            f"{func}: grad_out must have the shape of the forward output {shape[:2] + out}, got {grad_out.shape}"
+        )
+    rows, cols = (_window_counts(*args, count_include_pad) for args in zip(shape[2:], kernel, stride, pads, out))
+    share = grad_out / (rows[:, None] * cols).astype(grad_out.dtype)
+    grad_padded = _pad(blank, pads, kernel, stride, dilation, out, fill=0)
+    for _, _, tap in _taps(grad_padded, kernel, stride, dilation, out):
+        tap += share  # tap is a view into grad_padded
+    (top, _), (left, _) = pads
+    return grad_padded[..., top:top + shape[2], left:left + shape[3]].copy()
 
 
 def lp_pool2d(x, norm_type, kernel_size, stride=None, ceil_mode=False):

@@ -15,6 +15,7 @@ from scipy import ndimage
 
 from convblocks.pooling import (
     avg_pool2d,
+    avg_pool2d_backward,
     global_avg_pool2d,
     global_max_pool2d,
     lp_pool2d,
@@ -687,3 +688,46 @@ def test_empty_batch():
     assert max_pool2d_backward(out, idx, x.shape).shape == x.shape
     assert max_unpool2d(out, idx, 2).shape == x.shape
     assert avg_pool2d(x, 2).shape == lp_pool2d(x, 2, 2).shape == (0, 3, 2, 2)
+
+
+# --------------------------------------------------------------------------- avg_pool2d_backward
+
+
+@pytest.mark.parametrize("shape, k, s, p, ceil_mode, count_include_pad", [
+    ((2, 3, 6, 6), 2, None, 0, False, True),
+    ((1, 2, 7, 5), 3, 2, 1, False, True),
+    ((1, 2, 7, 5), 3, 2, 1, False, False),
+    ((2, 1, 8, 7), (3, 2), (2, 1), (1, 0), True, True),
+    ((1, 1, 5, 5), 2, 2, 1, True, False),
+])
+def test_avg_pool2d_backward_is_the_adjoint(shape, k, s, p, ceil_mode, count_include_pad):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(shape)
+    kw = dict(stride=s, padding=p, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    y = avg_pool2d(x, k, **kw)
+    g = rng.standard_normal(y.shape)
+    gx = avg_pool2d_backward(g, shape, k, **kw)
+    assert gx.shape == shape
+    assert np.sum(y * g) == pytest.approx(np.sum(x * gx), rel=1e-12)  # <A x, g> = <x, A^T g>
+
+
+def test_avg_pool2d_backward_matches_a_loop_and_keeps_float32():
+    rng = np.random.default_rng(8)
+    g = rng.standard_normal((1, 1, 3, 3)).astype(np.float32)
+    gx = avg_pool2d_backward(g, (1, 1, 7, 7), 3, stride=2)
+    ref = np.zeros((7, 7))
+    for i in range(3):
+        for j in range(3):
+            ref[2 * i:2 * i + 3, 2 * j:2 * j + 3] += g[0, 0, i, j] / 9
+    assert gx.dtype == np.float32 and np.allclose(gx[0, 0], ref, atol=1e-6)
+
+
+def test_avg_pool2d_backward_refuses_bad_input():
+    with pytest.raises(ValueError, match=r"grad_out must have the shape of the forward output \(1, 1, 2, 2\)"):
+        avg_pool2d_backward(np.ones((1, 1, 3, 3)), (1, 1, 4, 4), 2)
+    with pytest.raises(ValueError, match="must have the N and C of grad_out"):
+        avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 2, 4, 4), 2)
+    with pytest.raises(TypeError, match="input_shape must be a tuple"):
+        avg_pool2d_backward(np.ones((1, 1, 2, 2)), (4, 4), 2)
+    with pytest.raises(ValueError, match="padding must be at most half the kernel"):
+        avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 1, 4, 4), 2, padding=2)
