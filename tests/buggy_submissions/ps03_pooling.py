@@ -124,36 +124,6 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
         "message": 'you mixed up count_include_pad',
     },
     {
-        "name": 'global_pool_nhwc_axes',
-        "cell": 'ps03_global_code',
-        "source": '''def global_avg_pool2d(x):
-    """Mean of each feature map: (N, C, H, W) -> (N, C, 1, 1)."""
-    n, c, h, w = x.shape
-    return x.reshape(n, h * w, c).mean(axis=1).reshape(n, c, 1, 1)
-
-
-def global_max_pool2d(x):
-    """Maximum of each feature map: (N, C, H, W) -> (N, C, 1, 1)."""
-    n, c, h, w = x.shape
-    return x.reshape(n, h * w, c).max(axis=1).reshape(n, c, 1, 1)''',
-        "fails": ['ps03_global_tests'],
-        "message": 'wrong axes',
-    },
-    {
-        "name": 'global_pool_dropped_axes',
-        "cell": 'ps03_global_code',
-        "source": '''def global_avg_pool2d(x):
-    """Mean of each feature map: (N, C, H, W) -> (N, C, 1, 1)."""
-    return x.mean(axis=(2, 3))
-
-
-def global_max_pool2d(x):
-    """Maximum of each feature map: (N, C, H, W) -> (N, C, 1, 1)."""
-    return x.max(axis=(2, 3), keepdims=True)''',
-        "fails": ['ps03_global_tests'],
-        "message": 'keep the two spatial axes of size 1',
-    },
-    {
         "name": 'sizes_round_up',
         "cell": 'ps03_sizes_code',
         "source": '''def feature_map_sizes(h, w, layers):
@@ -208,8 +178,13 @@ head_inputs["gap_new"] = new_map[0] * new_map[1] * 32                           
     {
         "name": 'shift_along_height',
         "cell": 'ps03_shift_code',
-        "source": '''def shift_change(pool, x, shift):
-    """Relative change of pool(x) when x is rolled `shift` pixels to the right."""
+        "source": '''def shift_change(x, shift, kernel_size, mode="max"):
+    """Relative change of the pooled x when x is rolled `shift` pixels to the right."""
+    def pool(z):
+        if mode == "max":
+            return max_pool2d(z, kernel_size, stride=kernel_size)
+        return avg_pool2d(z, kernel_size, stride=kernel_size)
+
     base = pool(x)
     moved = pool(np.roll(x, shift, axis=-2))
     return float(np.abs(moved - base).mean() / np.abs(base).mean())''',
@@ -217,15 +192,19 @@ head_inputs["gap_new"] = new_map[0] * new_map[1] * 32                           
         "message": 'along the height',
     },
     {
-        "name": 'sheet44_averaged',
-        "cell": 'ps03_sheet44_code',
-        "source": '''sheet44_a = None              # replace None by a 2x2 array
-sheet44_b = None
-sheet44_a = np.array([[3.25, 5.25],
-                      [2.0, 2.0]])
-sheet44_b = np.array([[5, 3],
-                      [5, 6]])''',
-        "fails": ['ps03_sheet44_tests'],
-        "message": 'you averaged the windows',
+        "name": 'shift_change_not_relative',
+        "cell": 'ps03_shift_code',
+        "source": '''def shift_change(x, shift, kernel_size, mode="max"):
+    """Relative change of the pooled x when x is rolled `shift` pixels to the right."""
+    def pool(z):
+        if mode == "max":
+            return max_pool2d(z, kernel_size, stride=kernel_size)
+        return avg_pool2d(z, kernel_size, stride=kernel_size)
+
+    base = pool(x)
+    moved = pool(np.roll(x, shift, axis=-1))
+    return float(np.abs(moved - base).mean())''',
+        "fails": ['ps03_shift_tests'],
+        "message": 'divide it by mean |pool(x)|',
     },
 ]
