@@ -148,40 +148,6 @@ BUGS = [
         "message": 'you used n_in / n_out',
     },
     {
-        "name": 'nails_bottom_right',
-        "cell": 'ps06_nails_code',
-        "source": '''def bed_of_nails2d(x, scale_factor):
-    """Bed-of-nails upsampling of x (N, C, H, W) by integer factors."""
-    x = np.asarray(x)
-    if x.dtype != np.float32:
-        x = x.astype(np.float64)
-    sh, sw = as_pair(scale_factor)
-    n, c, h, w = x.shape
-    out = np.zeros((n, c, h * sh, w * sw), dtype=x.dtype)
-    out[:, :, sh - 1::sh, sw - 1::sw] = x
-    return out''',
-        "fails": ['ps06_nails_tests'],
-        "message": 'top-left corner',
-    },
-    {
-        "name": 'tsize_forgot_output_padding',
-        "cell": 'ps06_tsize_code',
-        "source": '''def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
-    """Output size along one axis of a transposed convolution."""
-    return (n - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + 1''',
-        "fails": ['ps06_tsize_tests'],
-        "message": 'forgot output_padding',
-    },
-    {
-        "name": 'tsize_forgot_dilation',
-        "cell": 'ps06_tsize_code',
-        "source": '''def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
-    """Output size along one axis of a transposed convolution."""
-    return (n - 1) * stride - 2 * padding + (kernel_size - 1) + output_padding + 1''',
-        "fails": ['ps06_tsize_tests'],
-        "message": 'forgot the dilation',
-    },
-    {
         "name": 'tconv_flipped_kernel',
         "cell": 'ps06_tconv_code',
         "source": '''def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -369,5 +335,55 @@ print(overlap_count(3, 3, 2))
 print(even_pairs)''',
         "fails": ['ps06_overlap_tests'],
         "message": 'overlap less',
+    },
+    {
+        "name": 'ambiguity_only_smallest_size',
+        "cell": 'ps06_ambiguity_code',
+        "source": '''def conv_input_sizes(out_size, kernel_size, stride=1, padding=0, dilation=1):
+    """All input sizes that a convolution maps to out_size, ascending."""
+    span = dilation * (kernel_size - 1) + 1
+    smallest = (out_size - 1) * stride + span - 2 * padding
+    return [smallest]
+
+
+def output_padding_for(input_size, kernel_size, stride=1, padding=0, dilation=1):
+    """output_padding with which conv_transpose gives back input_size from the conv's output."""
+    span = dilation * (kernel_size - 1) + 1
+    return (input_size + 2 * padding - span) % stride''',
+        "fails": ['ps06_ambiguity_tests'],
+        "message": 'return all of them',
+    },
+    {
+        "name": 'ambiguity_one_size_too_many',
+        "cell": 'ps06_ambiguity_code',
+        "source": '''def conv_input_sizes(out_size, kernel_size, stride=1, padding=0, dilation=1):
+    """All input sizes that a convolution maps to out_size, ascending."""
+    span = dilation * (kernel_size - 1) + 1
+    smallest = (out_size - 1) * stride + span - 2 * padding
+    return [n for n in range(smallest, smallest + stride + 1) if n >= 1]
+
+
+def output_padding_for(input_size, kernel_size, stride=1, padding=0, dilation=1):
+    """output_padding with which conv_transpose gives back input_size from the conv's output."""
+    span = dilation * (kernel_size - 1) + 1
+    return (input_size + 2 * padding - span) % stride''',
+        "fails": ['ps06_ambiguity_tests'],
+        "message": 'one size too many',
+    },
+    {
+        "name": 'ambiguity_output_padding_mod_stride',
+        "cell": 'ps06_ambiguity_code',
+        "source": '''def conv_input_sizes(out_size, kernel_size, stride=1, padding=0, dilation=1):
+    """All input sizes that a convolution maps to out_size, ascending."""
+    span = dilation * (kernel_size - 1) + 1
+    smallest = (out_size - 1) * stride + span - 2 * padding
+    return [n for n in range(smallest, smallest + stride) if n >= 1]
+
+
+def output_padding_for(input_size, kernel_size, stride=1, padding=0, dilation=1):
+    """output_padding with which conv_transpose gives back input_size from the conv's output."""
+    return input_size % stride''',
+        "fails": ['ps06_ambiguity_tests'],
+        "message": 'is not input_size mod S',
     },
 ]
