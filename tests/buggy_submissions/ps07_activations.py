@@ -401,7 +401,7 @@ def gelu_grad(x, approximate="none"):
 def xavier_normal(shape, rng, gain=1.0, dtype=np.float64):
     fan_in, fan_out = fan_in_and_fan_out(shape)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return rng.normal(0.0, std, size=shape).astype(dtype)
+    return np.random.default_rng(rng).normal(0.0, std, size=shape).astype(dtype)
 
 
 def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu", dtype=np.float64):
@@ -410,7 +410,7 @@ def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu", dt
     gains = {"relu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1 + a * a)), "tanh": 5.0 / 3,
              "linear": 1.0, "sigmoid": 1.0}
     std = gains[nonlinearity] ** 2 / fan
-    return rng.normal(0.0, std, size=shape).astype(dtype)''',
+    return np.random.default_rng(rng).normal(0.0, std, size=shape).astype(dtype)''',
         "fails": ['ps07_init_tests'],
         "message": 'variance gain^2 / fan as the standard deviation',
     },
@@ -426,7 +426,7 @@ def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu", dt
 def xavier_normal(shape, rng, gain=1.0, dtype=np.float64):
     fan_in, fan_out = fan_in_and_fan_out(shape)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return rng.normal(0.0, std, size=shape).astype(dtype)
+    return np.random.default_rng(rng).normal(0.0, std, size=shape).astype(dtype)
 
 
 def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu", dtype=np.float64):
@@ -435,7 +435,7 @@ def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu", dt
     gains = {"relu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1 + a * a)), "tanh": 5.0 / 3,
              "linear": 1.0, "sigmoid": 1.0}
     std = gains[nonlinearity] / math.sqrt(fan)
-    return rng.normal(0.0, std, size=shape).astype(dtype)''',
+    return np.random.default_rng(rng).normal(0.0, std, size=shape).astype(dtype)''',
         "fails": ['ps07_init_tests'],
         "message": 'forgot the receptive field',
     },
@@ -449,7 +449,7 @@ def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu", dt
     for w in weights:
         z = h @ np.asarray(w).T
         stds.append(z.std())
-        h = activation(z)
+        h = {"linear": lambda v: v, "relu": relu, "tanh": tanh, "sigmoid": sigmoid}[activation](z)
     return np.array(stds)''',
         "fails": ['ps07_stats_tests'],
         "message": 'pre-activations',
