@@ -162,7 +162,8 @@ BUGS = [
     {
         "name": 'f23_G_without_halves',
         "cell": 'ps09_f23_code',
-        "source": '''BT = np.array([[1.0, 0.0, -1.0, 0.0],
+        "source": '''# The three transforms of F(2, 3) as NumPy float arrays: BT (4, 4), G (4, 3), AT (2, 4).
+BT = np.array([[1.0, 0.0, -1.0, 0.0],
                [0.0, 1.0, 1.0, 0.0],
                [0.0, -1.0, 1.0, 0.0],
                [0.0, 1.0, 0.0, -1.0]])
