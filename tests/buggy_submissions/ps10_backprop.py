@@ -96,26 +96,14 @@ BUGS = [
 
 
 def max_pool2d_backward(grad_out, x, kernel_size=2, stride=None):
-    """Gradient of max_pool2d_forward with respect to x (shape of x).
-
-    Each output's gradient goes to the first maximum of its window (row-major order).
-    """
+    """Gradient of max_pool2d_forward with respect to x (shape of x)."""
     k = kernel_size
     s = k if stride is None else stride
-    n, c, h_out, w_out = grad_out.shape
-    windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
-    first = windows.reshape(n, c, h_out, w_out, k * k).argmax(axis=-1)
-    di, dj = np.divmod(first, k)
-    rows = np.arange(h_out)[:, None] * s + di
-    cols = np.arange(w_out)[None, :] * s + dj
+    _, _, h_out, w_out = grad_out.shape
     grad_x = np.zeros(x.shape)
-    for a in range(k):
-        for b in range(k):
-            np.add.at(grad_x, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None],
-                               np.arange(h_out)[:, None] * s + a, np.arange(w_out)[None, :] * s + b), grad_out)
-    return grad_x
-    np.add.at(grad_x, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], rows, cols),
-              grad_out)
+    for i in range(h_out):
+        for j in range(w_out):
+            grad_x[:, :, i * s:i * s + k, j * s:j * s + k] += grad_out[:, :, i:i + 1, j:j + 1]
     return grad_x''',
         "fails": ['ps10_pool_tests'],
         "message": 'you sent each gradient to every pixel of its window',
@@ -131,29 +119,16 @@ def max_pool2d_backward(grad_out, x, kernel_size=2, stride=None):
 
 
 def max_pool2d_backward(grad_out, x, kernel_size=2, stride=None):
-    """Gradient of max_pool2d_forward with respect to x (shape of x).
-
-    Each output's gradient goes to the first maximum of its window (row-major order).
-    """
+    """Gradient of max_pool2d_forward with respect to x (shape of x)."""
     k = kernel_size
     s = k if stride is None else stride
-    n, c, h_out, w_out = grad_out.shape
-    windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    _, _, h_out, w_out = grad_out.shape
     grad_x = np.zeros(x.shape)
-    top = windows == windows.max(axis=(4, 5), keepdims=True)
-    for a in range(k):
-        for b in range(k):
-            np.add.at(grad_x, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None],
-                               np.arange(h_out)[:, None] * s + a, np.arange(w_out)[None, :] * s + b),
-                      grad_out * top[..., a, b])
-    return grad_x
-    first = windows.reshape(n, c, h_out, w_out, k * k).argmax(axis=-1)
-    di, dj = np.divmod(first, k)
-    rows = np.arange(h_out)[:, None] * s + di
-    cols = np.arange(w_out)[None, :] * s + dj
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], rows, cols),
-              grad_out)
+    for i in range(h_out):
+        for j in range(w_out):
+            window = x[:, :, i * s:i * s + k, j * s:j * s + k]
+            is_max = window == window.max(axis=(2, 3), keepdims=True)
+            grad_x[:, :, i * s:i * s + k, j * s:j * s + k] += is_max * grad_out[:, :, i:i + 1, j:j + 1]
     return grad_x''',
         "fails": ['ps10_pool_tests'],
         "message": 'you gave the gradient to every tied pixel',
