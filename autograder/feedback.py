@@ -1,9 +1,11 @@
 """Feedback pages for students and the class report for instructors.
 
-A student's feedback shows, per graded item, the points and — for a failed test —
-only the error *message* (e.g. the checker's diagnostic), cleaned of anything that
-quotes a hidden test: no hidden-test source, no traceback, no expected values.
-The visible part of each test (what the student already has) is shown for context.
+A student's feedback shows, per graded item, the points and, for a failed test, the
+message the grader composed (the checker's diagnostic, or the student's own exception
+type with at most 500 characters of its message). Test cells run in the grader's
+process and their outputs hold only what the grader wrote there, so there is nothing
+to clean: no hidden-test source or traceback ever reaches them. The visible part of
+each test (what the student already has) is shown for context.
 """
 
 import html
@@ -13,12 +15,10 @@ from collections import Counter, defaultdict
 from . import config
 from .notebooks import grade_id, is_autograded_test, is_grade
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 def items_of(master, released):
-    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible, hidden."""
+    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible."""
     rel = {grade_id(c): c for c in released.cells if grade_id(c)}
     items = []
     for cell in master.cells:
@@ -26,49 +26,23 @@ def items_of(master, released):
             continue
         gid = grade_id(cell)
         visible = rel.get(gid).source if gid in rel else ""
-        vis_lines = {ln.strip() for ln in visible.splitlines()}
-        hidden = {ln.strip() for ln in cell.source.splitlines()
-                  if len(ln.strip()) >= 6 and ln.strip() not in vis_lines}
         items.append({"gid": gid, "kind": "auto" if is_autograded_test(cell) else "manual",
                       "points": float(cell.metadata.nbgrader.get("points", 0)),
-                      "visible": visible if is_autograded_test(cell) else "", "hidden": hidden})
+                      "visible": visible if is_autograded_test(cell) else ""})
     return items
 
 
-def sanitize(text, hidden):
-    text = ANSI.sub("", text or "")
-    out = []
-    for line in text.splitlines():
-        s = line.strip()
-        if any(h in line for h in hidden) or s.startswith(("File \"", "Cell In[", "---->")) or \
-                re.match(r"^\s*\d+\s*[|│]", line):
-            continue
-        out.append(line)
-    text = "\n".join(out).strip()
-    return text if len(text) <= 2000 else text[:2000] + " ..."
-
-
-def failure_message(cell, hidden):
+def failure_message(cell):
     """The student-facing message of a failed test cell ('' if it passed)."""
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if errors:
-        e = errors[-1]
-        ename, evalue = sanitize(str(e.get("ename", "")), hidden), sanitize(str(e.get("evalue", "")), hidden)
-        if ename in ("CellTimeoutError", "DeadKernelError", "NotExecuted", "IntegrityError"):
-            return evalue
-        if not evalue:
-            if ename == "AssertionError":
-                return "AssertionError: a test failed (see the test's visible part above and run it yourself)"
-            return ename
-        return f"{ename}: {evalue}"
-    stderr = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
-    if stderr:
-        text = "".join(str(o.get("text", "")) for o in stderr)
-        warn = re.findall(r"(\w*(?:Warning|Error)\w*: .*)", ANSI.sub("", text))
-        shown = sanitize("\n".join(warn[:3]), hidden) if warn else ""
-        return ("the test printed to stderr (a warning), which counts as a failure"
-                + (f": {shown}" if shown else ""))
-    return ""
+    if not errors:
+        return ""
+    ename, evalue = str(errors[-1].get("ename", "")), str(errors[-1].get("evalue", ""))
+    if ename in ("CellTimeoutError", "DeadKernelError", "NotExecuted"):
+        return evalue
+    if not evalue:
+        return "AssertionError: a test failed (see the test's visible part)" if ename == "AssertionError" else ename
+    return f"{ename}: {evalue}"
 
 
 def mistake_hints(message):
@@ -121,14 +95,10 @@ def render_feedback(row, results, assignment_items, scores):
             parts.append("<p class='note'>This notebook was not submitted: its items score 0.</p>")
         if res.get("status") == config.INVALID:
             parts.append(f"<p class='note'>This notebook could not be read: {e(res.get('reason', ''))}</p>")
-        if res.get("integrity"):
-            parts.append("<div class='note'><b>Integrity check:</b> your code changes the grading environment "
-                         "(patching modules, the checker or Python itself), so the autograded items of this "
-                         "notebook score 0. Findings:<ul>")
-            for f in res["integrity"]:
-                where = f"cell {f['grade_id']}" if f.get("grade_id") else "a cell you added"
-                parts.append(f"<li>{e(where)}, line {f['line']}: {e(f['finding'])}</li>")
-            parts.append("</ul>If this is a mistake, talk to your instructor.</div>")
+        if res.get("cell_errors"):
+            parts.append("<div class='note'>Errors in your cells while grading:<ul>" + "".join(
+                f"<li>{e(c['cell'])}: {e(c['ename'])}: {e(c['evalue'])}</li>" for c in res["cell_errors"])
+                + "</ul></div>")
         if res.get("notes"):
             parts.append("<div class='note'>Restored before grading:<ul>" +
                          "".join(f"<li>{e(n)}</li>" for n in res["notes"]) + "</ul></div>")
@@ -147,7 +117,7 @@ def render_feedback(row, results, assignment_items, scores):
                              f"{_fmt(it['points'])}</td><td class='pending'>{e(result)}</td></tr>")
                 continue
             score = sc.get("score")
-            msg = failure_message(cells[gid], it["hidden"]) if gid in cells else "not run"
+            msg = failure_message(cells[gid]) if gid in cells else "not run"
             ok = score is not None and score >= it["points"] and not msg
             parts.append(f"<tr><td>{e(gid)}</td><td>{_fmt(score if score is not None else 0.0)} / "
                          f"{_fmt(it['points'])}</td><td class='{'ok' if ok else 'bad'}'>"
@@ -169,7 +139,7 @@ def _normalise(msg):
     return m[:160]
 
 
-def write_report(out_dir, rows, failures, items_by_assignment):
+def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
     """report.html (+ PNGs): score histograms, failure rate per item, common diagnostics.
 
     failures: {(assignment, gid): [message, ...]} from graded rows; rows: grades.csv rows.
@@ -184,6 +154,8 @@ def write_report(out_dir, rows, failures, items_by_assignment):
     assignments = sorted({r["assignment"] for r in rows})
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
              f"<style>{CSS}</style></head><body><h1>Grading report</h1>"]
+    if warning:
+        parts.append(f"<p class='note'><b>{e(warning)}</b></p>")
     counts = Counter(r["status"] for r in rows)
     parts.append("<p>" + ", ".join(f"{e(s)}: {counts[s]}" for s in config.STATUSES if counts[s]) + "</p>")
     parts.append("<table><tr><th>assignment</th><th>graded</th><th>mean autograded score</th><th>statuses</th></tr>")
@@ -242,7 +214,7 @@ def collect_failures(failures, assignment, results, items):
         for it in items.get(notebook, []):
             if it["kind"] != "auto" or it["gid"] not in cells:
                 continue
-            msg = failure_message(cells[it["gid"]], it["hidden"])
+            msg = failure_message(cells[it["gid"]])
             if msg:
                 failures[(assignment, it["gid"])].append(msg)
 

@@ -14,6 +14,7 @@ the master's metadata; cells the student added stay after the cell they followed
 
 import copy
 import json
+import re
 
 import nbformat
 from nbformat import NotebookNode
@@ -196,3 +197,24 @@ def merge(student_nb, master, visible=None):
         cell.pop("id", None)
     merged.nbformat, merged.nbformat_minor = 4, 4
     return merged, notes, student_idx
+
+
+_IPYTHON_LINE = re.compile(r"^(\s*)(%|!|[A-Za-z_][\w.,\s]*=\s*[!%])")
+
+
+def strip_ipython(source):
+    """Python only: the kernel runs plain Python, so IPython syntax (``%magic``, ``%%cell magic``,
+    ``!shell``, ``x = !cmd``) is commented out. Returns (source, [removed lines])."""
+    lines = source.split("\n")
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return "pass  # [grader] a %% cell magic is not run", [first.strip()]
+    out, removed = [], []
+    for ln in lines:
+        m = _IPYTHON_LINE.match(ln)
+        if m:
+            out.append(f"{m.group(1)}pass  # [grader] not run: {ln.strip()}")
+            removed.append(ln.strip())
+        else:
+            out.append(ln)
+    return "\n".join(out), removed
