@@ -31,8 +31,8 @@ CSV_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_sc
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}  # and every name starting with "."
 LAST_RUN = {}  # statistics of the last run (for the benchmark)
 STATUS_ORDER = [config.ERROR, config.INVALID, config.TIMEOUT, config.KERNEL_DIED, config.GRADED, config.MISSING]
-NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as a plain process of this user, with the "
-                      "grader's Python and files in reach; use it only for trusted notebooks")
+NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as a plain process of this user, with its "
+                      "files, processes and network in reach; use it only for notebooks you trust")
 
 
 # ------------------------------------------------------------------------------ sources
@@ -187,7 +187,7 @@ def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEO
           max_restarts=config.DEFAULT_MAX_RESTARTS, quiet=False, stream=sys.stderr, sandbox=True):
     """Grade everything; returns (exit code, rows). ``sandbox=False`` runs student code unsandboxed
     (with a warning on stderr and in report.html)."""
-    from .kernel import available
+    from .sandbox import available
 
     ok, why = available() if sandbox else (True, "")
     if not ok:
@@ -203,6 +203,7 @@ def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEO
     if out == subs_path or subs_path in out.parents:
         raise SystemExit("--out must not be inside SUBMISSIONS")
     tmp_root = Path(tempfile.mkdtemp(prefix="autograder-run-"))
+    tmp_root.chmod(0o711)  # the sandbox uid must reach its own folder inside; listing stays closed
     try:
         return _grade(subs_path, out, source, workers, timeout, assignments, max_restarts, quiet, stream,
                       tmp_root, t_start, sandbox)

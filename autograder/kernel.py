@@ -15,46 +15,13 @@ import builtins
 import os
 import select
 import subprocess
-import sys
 import time
 import warnings
 
 import numpy as np
 
 from . import config, wire
-try:
-    from .sandbox import Limits, Sandbox, available, runtime_python
-except ImportError:  # TEMPORARY until the sandbox helper's module lands: a plain subprocess
-    import dataclasses
-
-    @dataclasses.dataclass(frozen=True)
-    class Limits:
-        memory_bytes: int = 2 * 2**30
-        file_bytes: int = 64 * 2**20
-
-    def runtime_python():
-        return sys.executable
-
-    def available():
-        return False, "autograder/sandbox.py is not there yet"
-
-    class Sandbox:
-        def __init__(self, workdir, limits=Limits(), ro_binds=(), enabled=True, slot=0):
-            self.workdir, self.proc = workdir, None
-
-        def popen(self, argv, env=None, **kw):
-            argv = [sys.executable, "-I", str(config.PACKAGE / "agent.py")]
-            kw["cwd"] = str(self.workdir)
-            self.proc = subprocess.Popen(argv, env=env, start_new_session=True, **kw)
-            return self.proc
-
-        def kill(self):
-            if self.proc is not None:
-                try:
-                    os.killpg(self.proc.pid, 9)
-                except OSError:
-                    pass
-                self.proc.wait()
+from .sandbox import Limits, Sandbox, runtime_python
 
 AGENT = ("agent.py", "wire.py")
 
@@ -123,20 +90,16 @@ class Kernel:
     """One agent in one sandbox; ``deadline`` (time.monotonic) bounds every request."""
 
     def __init__(self, workdir, sandboxed=True, slot=0, startup_timeout=60.0):
-        here = config.PACKAGE
+        here = config.PACKAGE  # the agent's two files, nothing else of the grader, mounted read-only
         self.box = Sandbox(workdir, limits=Limits(memory_bytes=config.KERNEL_MEMORY_BYTES,
                                                   file_bytes=config.KERNEL_FILE_BYTES),
                            ro_binds=[(here / f, f"/agent/{f}") for f in AGENT], enabled=sandboxed, slot=slot)
-        inside = sandboxed
-        python = runtime_python() if inside else sys.executable
-        agent = "/agent/agent.py" if inside else str(here / "agent.py")
-        home = "/work" if inside else str(workdir)
-        env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "MPLBACKEND": "Agg",
-               "MPLCONFIGDIR": f"{home}/.matplotlib", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+        # paths as seen inside (the unsandboxed fallback maps them back to the host)
+        env = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": "/work/.matplotlib", "PYTHONHASHSEED": "0",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         t0 = time.monotonic()
-        self.proc = self.box.popen([python, "-I", agent], env=env, cwd=None if inside else str(workdir),
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc = self.box.popen([runtime_python(), "-I", "/agent/agent.py"], env=env, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.rfd, self.wfd = self.proc.stdout.fileno(), self.proc.stdin.fileno()
         os.set_blocking(self.wfd, False)
         self.callbacks, self.dead, self.proxies = {}, None, {}

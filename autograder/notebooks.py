@@ -144,18 +144,25 @@ def merge(student_nb, master, visible=None):
     head = []
     after = {}
     current = None
+    notes = []
+    tests = {src.strip() for g, src in (visible or {}).items()
+             if g in master_ids and is_autograded_test(master.cells[master_ids[g]])}
     for cell in student_nb.cells:
         gid = grade_id(cell)
         if gid is not None and gid in master_ids and gid not in seen:
             seen[gid] = cell
             current = gid
             continue
+        if cell.get("cell_type") == "code" and ((gid in seen and not is_solution(master.cells[master_ids[gid]]))
+                                                or str(cell.get("source", "")).strip() in tests):
+            notes.append(f"a copy of test cell {gid or ''} was ignored (the grader runs each test once)".replace(
+                "cell  was", "cell was"))
+            continue
         extra = copy.deepcopy(cell)
         if "nbgrader" in extra.get("metadata", {}):
             del extra.metadata["nbgrader"]
         (after.setdefault(current, []) if current is not None else head).append(extra)
 
-    notes = []
     cells = list(head)
     student_idx = [i for i, c in enumerate(cells) if c.cell_type == "code"]
     for gid, i in master_ids.items():

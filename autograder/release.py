@@ -127,7 +127,7 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
 
     from .feedback import failure_message
     from .notebooks import grade_id, is_autograded_test, is_grade, make_master, make_released, merge, read_notebook
-    from .kernel import available
+    from .sandbox import available
     from .worker import run_notebook
 
     path = Path(path)
