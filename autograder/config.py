@@ -32,6 +32,7 @@ DEFAULT_MAX_RESTARTS = 2        # kernel restarts per submission after a timeout
 MAX_OUTPUT_CHARS = 100_000      # per cell, kept in the graded notebook
 MAX_OUTPUTS = 100               # outputs per cell
 MAX_NOTEBOOK_OUTPUT_CHARS = 1_000_000  # all cells of a notebook together
+MAX_NOTEBOOK_OUTPUTS = 1_000
 MAX_NOTEBOOK_BYTES = 200 * 2**20  # larger submitted files are refused as invalid
 NOTEBOOK_BUDGET_CELLS = 10      # a notebook may run for at most this many cell timeouts in total
 # per-sandbox limits (memory, largest file written)

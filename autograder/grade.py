@@ -12,7 +12,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,21 +60,12 @@ class Assignment:
         return sum(it["points"] for its in self.items.values() for it in its)
 
 
-def load_assignments(source_root, only=None):
+def load_assignments(source_root):
     source_root = Path(source_root)
-    out = {}
     if not source_root.is_dir():
         raise SystemExit(f"no source folder {source_root}")
-    for d in sorted(source_root.iterdir()):
-        if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb")):
-            if only and d.name not in only:
-                continue
-            out[d.name] = Assignment(d)
-    if only:
-        unknown = set(only) - set(out)
-        if unknown:
-            raise SystemExit(f"unknown assignment(s): {', '.join(sorted(unknown))}")
-    return out
+    return {d.name: Assignment(d) for d in sorted(source_root.iterdir())
+            if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb"))}
 
 
 # -------------------------------------------------------------------------- submissions
@@ -146,29 +136,23 @@ def discover(root, notebooks):
 
 # --------------------------------------------------------------------------------- misc
 class Progress:
+    """A progress bar on a terminal; a line per 10 % elsewhere."""
+
     def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
-        self.t0 = time.monotonic()
-        self.tty = stream.isatty()
-        self.last_pct = -1
+        self.total, self.done, self.stream, self.t0, self.last = total, 0, stream, time.monotonic(), -1
 
     def step(self, label=""):
         self.done += 1
-        el = time.monotonic() - self.t0
-        rate = self.done / el * 60 if el > 0 else 0.0
-        eta = (self.total - self.done) / (rate / 60) if rate > 0 else 0.0
-        width = 30
-        fill = int(width * self.done / max(self.total, 1))
-        line = (f"[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
-                f"{rate:5.1f}/min ETA {eta:4.0f}s {label[:40]}")
-        pct = int(100 * self.done / max(self.total, 1)) // 10
-        if self.tty:
-            self.stream.write("\r" + line.ljust(100))
-            if self.done == self.total:
-                self.stream.write("\n")
-        elif pct != self.last_pct or self.done == self.total:
+        rate = self.done / max(time.monotonic() - self.t0, 1e-9) * 60
+        fill = 30 * self.done // max(self.total, 1)
+        line = (f"[{'#' * fill}{'.' * (30 - fill)}] {self.done}/{self.total} {rate:5.1f}/min "
+                f"ETA {(self.total - self.done) / rate * 60:4.0f}s {label[:40]}")
+        tenth = 10 * self.done // max(self.total, 1)
+        if self.stream.isatty():
+            self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
+        elif tenth != self.last:
             self.stream.write(line + "\n")
-        self.last_pct = pct
+        self.last = tenth
         self.stream.flush()
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import config
 
-KEEP_SUFFIXES = None  # everything nbgrader releases, except logs/databases/checkpoints
 SKIP = {".nbgrader.log", "gradebook.db", ".ipynb_checkpoints", "__pycache__"}
 
 

@@ -81,10 +81,13 @@ class Trusted:
 
     def run_locked(self, source):
         """Run instructor code (setup and other locked cells) here too, so tests can use its names."""
-        try:
-            exec(compile(source, "<locked cell>", "exec"), self.ns)
-        except Exception:  # noqa: BLE001 - e.g. a demo that needs the student's functions
-            pass
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                exec(compile(source, "<locked cell>", "exec"), self.ns)
+            except Exception:  # noqa: BLE001 - e.g. a demo that needs the student's functions
+                pass
 
     def run_test(self, source, kernel):
         """Run a test cell; returns (stdout text, None or (ename, evalue)).

@@ -25,7 +25,7 @@ import struct
 
 import numpy as np
 
-MAX_FRAME = 256 * 2**20
+MAX_FRAME = 64 * 2**20
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000
 MAX_STRING = 4 * 2**20

@@ -37,13 +37,15 @@ class Budget:
     """Caps on what one notebook's cells may show (characters and outputs)."""
 
     def __init__(self):
-        self.chars = config.MAX_NOTEBOOK_OUTPUT_CHARS
+        self.chars, self.count = config.MAX_NOTEBOOK_OUTPUT_CHARS, config.MAX_NOTEBOOK_OUTPUTS
 
     def outputs(self, raw):
         out, used = [], 0
         for item in raw if type(raw) is list else []:
-            if type(item) is not list or len(item) != 2 or type(item[1]) is not str or len(out) >= config.MAX_OUTPUTS:
+            if type(item) is not list or len(item) != 2 or type(item[1]) is not str or len(out) >= config.MAX_OUTPUTS \
+                    or self.count <= 0:
                 continue
+            self.count -= 1
             room = min(config.MAX_OUTPUT_CHARS - used, self.chars)
             text = item[1][:max(room, 0)]
             used += len(text)
@@ -204,4 +206,3 @@ def warm_up(slots=None):
             SLOT = slots.value
             slots.value += 1
     import nbformat  # noqa: F401
-    import nbgrader.preprocessors  # noqa: F401
