@@ -238,9 +238,12 @@ def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
 class _Cgroups:
     """One sandbox's cgroups (one per v1 hierarchy, or one v2 group)."""
 
+    PREFIX = "convblocks-sandbox-"
+
     def __init__(self, limits: Limits):
-        name = f"convblocks-sandbox-{os.getpid()}-{next(_serial)}"
+        name = f"{self.PREFIX}{os.getpid()}-{next(_serial)}"
         self.folders = []
+        _remove_stale_cgroups()
         try:
             for version, parent in _cgroup_parents():
                 folder = parent / name
@@ -286,6 +289,17 @@ class _Cgroups:
                 except OSError:
                     select.select([], [], [], 0.01)
         self.folders = []
+
+
+def _remove_stale_cgroups() -> None:
+    """Delete the sandbox cgroups left by graders that died (their processes died with them)."""
+    for _, parent in _cgroup_parents():
+        for folder in parent.glob(f"{_Cgroups.PREFIX}*"):
+            pid = folder.name[len(_Cgroups.PREFIX):].split("-")[0]
+            if pid.isdigit() and not Path("/proc", pid).exists():
+                stale = _Cgroups.__new__(_Cgroups)
+                stale.folders = [folder]
+                stale.remove()
 
 
 # Joins the cgroups named before "--" (writing 0 moves the writer), then runs the rest.
@@ -334,7 +348,12 @@ class Sandbox:
                 raise ValueError(f"sandbox ro_binds: inside path {inside!r} is not absolute")
         self.enabled = enabled
         self.slot = slot
-        self.uid = UID_BASE + slot if os.geteuid() == 0 else None
+        self.uid = UID_BASE + slot if os.geteuid() == 0 and enabled else None
+        if self.uid is not None:
+            # bwrap mounts these as the sandbox uid, which must be able to reach them
+            _check_reachable(self.workdir.parent, "the parent of the sandbox workdir")
+            for host, _ in self.ro_binds:
+                _check_reachable(host, "sandbox ro_binds path", read=True)
         self._started = []            # (Popen, pidfd of the namespace init or None, _Cgroups or None)
 
     # -- public ------------------------------------------------------------------------
@@ -460,9 +479,22 @@ class Sandbox:
         return proc
 
 
+def _check_reachable(path: Path, what: str, read: bool = False) -> None:
+    """Raise unless any user can reach ``path`` (and read it, if ``read``)."""
+    for folder in reversed([path, *path.parents] if path.is_dir() else list(path.parents)):
+        if not os.stat(folder).st_mode & 0o001:
+            raise PermissionError(
+                f"{what} {path} is out of the sandbox's reach: {folder} is not searchable by "
+                f"other users (mode {os.stat(folder).st_mode & 0o777:o}); put sandbox folders "
+                f"under one that is, e.g. tempfile.mkdtemp() in {tempfile.gettempdir()}")
+    if read and not os.stat(path).st_mode & 0o004:
+        raise PermissionError(f"{what} {path} is not readable by other users")
+
+
 def _give(folder: Path, uid: int) -> None:
-    """Make ``folder`` and everything in it belong to ``uid`` (the sandbox must write there)."""
+    """Make ``folder`` and everything in it belong to ``uid`` alone (the sandbox writes there)."""
     os.chown(folder, uid, uid)
+    os.chmod(folder, 0o700)
     for root, dirs, files in os.walk(folder):
         for name in dirs + files:
             os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
