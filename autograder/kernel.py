@@ -159,9 +159,13 @@ class Kernel:
 
     def _receive(self):
         try:
-            msg = wire.unpack(wire.read_frame(self._read), self._ref)
-        except wire.WireError as exc:
+            frame = wire.read_frame(self._read)
+        except wire.WireError as exc:  # the stream is lost
             self._fail(KernelDied(f"the kernel sent something that is not plain data ({exc})"))
+        try:
+            msg = wire.unpack(frame, self._ref)
+        except wire.WireError as exc:  # one bad value: the request fails, the kernel goes on
+            return {"op": "raise", "type": "UnsendableResult", "message": f"the grader cannot read it: {exc}"}
         if type(msg) is not dict or type(msg.get("op")) is not str:
             self._fail(KernelDied("the kernel broke the protocol"))
         return msg
@@ -200,7 +204,10 @@ class Kernel:
         return self.request({"op": "run", "code": code})
 
     def names(self, names):
-        return self.request({"op": "names", "names": sorted(names)})["names"]
+        reply = self.request({"op": "names", "names": sorted(names)})
+        if reply["op"] != "names" or type(reply.get("names")) is not dict:
+            raise student_error("UnsendableResult", str(reply.get("message", "the kernel broke the protocol")))
+        return reply["names"]
 
     def call(self, target, args, kwargs):
         err = {k: v for k, v in np.geterr().items()}

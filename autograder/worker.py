@@ -134,7 +134,7 @@ def _cell_error(error):
     ename, evalue = str(error.get("type", "Error"))[:100], str(error.get("message", ""))[:500]
     line = error.get("line")
     if type(line) is int:
-        evalue += f" (line {line})"
+        evalue = f"{evalue} (line {line})".lstrip()
     if ename in ("ModuleNotFoundError", "ImportError"):
         evalue += IMPORT_HINT
     return ename, evalue

@@ -218,6 +218,11 @@ def test_kernel_runs_cells_and_answers_with_plain_data(kernel):
         Proxy(kernel, "weird", "weird")()
     with pytest.warns(RuntimeWarning, match="overflow!"):
         assert Proxy(kernel, "warns", "warns")() == 1
+    # more items than the wire accepts: that one request fails, the kernel goes on
+    kernel.run("def many():\n    return list(range(1_100_000))")
+    with pytest.raises(StudentError, match="too many items"):
+        Proxy(kernel, "many", "many")()
+    assert f(1) == 1 and kernel.dead is None
 
 
 def test_kernel_death_and_timeout_are_not_exceptions_tests_can_swallow(kernel):
