@@ -137,15 +137,15 @@ def _site_dirs(prefix: Path) -> list[Path]:
     return sorted(p for pattern in patterns for p in prefix.glob(pattern) if p.is_dir())
 
 
-def mirror_base() -> None:
+def mirror_base(runtime: Path = RUNTIME) -> None:
     """Give the sandbox uid a readable copy of the base Python install if it needs one.
 
     When the grader runs as root from a Python under ``/root`` (pyenv), the unprivileged
     sandbox uid cannot reach it.  Then ``.venv-runtime/base`` becomes a hard-linked copy
     of it (without its site-packages), mounted in its place inside the sandbox.
     """
-    base = _base_prefix(RUNTIME / "venv")
-    mirror = RUNTIME / "base"
+    base = _base_prefix(runtime / "venv")
+    mirror = runtime / "base"
     shutil.rmtree(mirror, ignore_errors=True)
     if os.geteuid() != 0 or _world_readable(base):
         return
@@ -548,7 +548,7 @@ def _kill_unsandboxed(proc: subprocess.Popen) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["mirror-base"]:
-        mirror_base()
+    if sys.argv[1:2] == ["mirror-base"] and len(sys.argv) <= 3:
+        mirror_base(Path(sys.argv[2]) if len(sys.argv) == 3 else RUNTIME)
     else:
-        sys.exit("usage: python -m autograder.sandbox mirror-base")
+        sys.exit("usage: python -m autograder.sandbox mirror-base [RUNTIME_FOLDER]")
