@@ -22,10 +22,9 @@ A hidden test cell of an assignment looks like this::
 
 When the grader runs it, the cell executes in the grader's own process
 (:mod:`autograder.trusted`): ``conv2d`` is a proxy that runs the student's function in
-the sandboxed kernel on copies of the arguments and returns plain data, and
-``n_params`` was fetched as plain data. Nothing here runs in the student's process, so
-nothing here needs to defend itself against it. While a student works in Jupyter the
-same cells run in their own kernel with their real functions: that is feedback.
+the sandboxed kernel and returns plain data, and ``n_params`` was fetched as plain
+data, so nothing here needs to defend itself. In Jupyter the same cells run in the
+student's own kernel with their real functions: that is feedback, not grading.
 
 Every failure is an ``AssertionError`` written for the student: which call or
 quantity failed, what is wrong (shape got vs expected, max abs error, the value the
@@ -34,6 +33,8 @@ student returned) and which common mistake the result matches when one of
 by shape and dtype.
 """
 
+import numpy as np
+
 SALT = 0  # set by the grader for each submission (autograder.trusted); 0 when a student runs the tests
 IMPORT_HINT = (" - only NumPy is available when your notebook is graded (convblocks, SciPy and other "
                "libraries cannot be imported)")
@@ -41,18 +42,15 @@ IMPORT_HINT = (" - only NumPy is available when your notebook is graded (convblo
 
 def checker():
     """Return a :class:`Checker` (see the module docstring)."""
-    import numpy
-    return Checker(numpy)
+    return Checker()
 
 
-def _describe(v, np):
+def _describe(v):
     if isinstance(v, np.ndarray):
         return f"array{tuple(v.shape)} {v.dtype}"
-    if isinstance(v, (tuple, list)) and len(v) > 6:
-        return f"{type(v).__name__} of {len(v)}"
     if isinstance(v, (tuple, list)):
-        inner = ", ".join(_describe(e, np) for e in v)
-        return f"({inner}{',' if len(v) == 1 and isinstance(v, tuple) else ''})" if isinstance(v, tuple) else f"[{inner}]"
+        inner = ", ".join(_describe(e) for e in v) if len(v) <= 6 else f"{len(v)} items"
+        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
     if isinstance(v, (float, np.floating)):
         return type(v).__name__
     if isinstance(v, (int, bool, str, type(None), np.generic)):
@@ -61,21 +59,29 @@ def _describe(v, np):
     return getattr(v, "__name__", None) or type(v).__name__
 
 
-def _copy_args(v, np):
+def _copy(v):
     if isinstance(v, np.ndarray):
         return np.array(v, copy=True)
     if type(v) in (tuple, list):
-        return type(v)(_copy_args(e, np) for e in v)
-    if type(v) is dict:
-        return {k: _copy_args(e, np) for k, e in v.items()}
-    return v
+        return type(v)(_copy(e) for e in v)
+    return {k: _copy(e) for k, e in v.items()} if type(v) is dict else v
+
+
+def _with_hint(msg, mistakes, matches, prefix="This is a common mistake"):
+    """``msg`` plus the first mistake whose wrong result ``matches`` (a test on it)."""
+    for hint, wrong in (mistakes or {}).items():
+        try:
+            if matches(wrong):
+                return f"{msg}. {prefix}: {hint}"
+        except Exception:  # noqa: BLE001 - a mistake that cannot be compared does not match
+            continue
+    return msg
 
 
 class Checker:
     """Checks on the student's results; obtain one with :func:`checker`."""
 
-    def __init__(self, np):
-        self._np = np
+    def __init__(self):
         self._last = None
 
     def rng(self, seed):
@@ -85,7 +91,7 @@ class Checker:
         one run tells nothing about another; without a grader (a student running the
         tests in Jupyter) the salt is 0 and the inputs are repeatable.
         """
-        return self._np.random.default_rng([int(seed), int(SALT)])
+        return np.random.default_rng([int(seed), int(SALT)])
 
     def call(self, fn, /, *args, **kwargs):
         """Call the student's ``fn(*args, **kwargs)`` on copies of the arguments; return its result.
@@ -93,32 +99,29 @@ class Checker:
         Fails with a friendly message when ``fn`` is missing or not callable, or raises
         (the student's exception type and at most 500 characters of its message).
         """
-        np = self._np
         name = getattr(fn, "__name__", None) or type(fn).__name__
-        desc = (f"{name}(" + ", ".join([_describe(a, np) for a in args] +
-                                       [f"{k}={_describe(v, np)}" for k, v in kwargs.items()]) + ")")
+        desc = f"{name}(" + ", ".join([_describe(a) for a in args] +
+                                      [f"{k}={_describe(v)}" for k, v in kwargs.items()]) + ")"
         self._last = desc
         if not callable(fn):
             raise AssertionError(f"{name} is not a function (got {type(fn).__name__}); "
                                  "did you run the cell that defines it?")
         try:
-            return fn(*_copy_args(args, np), **_copy_args(kwargs, np))
+            return fn(*_copy(args), **_copy(kwargs))
         except Exception as exc:  # the student's error, reported kindly
             kind = getattr(exc, "type_name", type(exc).__name__)
             text = str(getattr(exc, "message", None) or exc)[:500]
-            line = getattr(exc, "line", None)
-            hint = IMPORT_HINT if kind in ("ModuleNotFoundError", "ImportError") else ""
-            where = f" (line {line} of your cell)" if line else ""
             if kind == "UnsendableResult":
                 raise AssertionError(f"{desc}: {text}") from None
-            raise AssertionError(f"{desc} raised {kind}{': ' + text if text else ''}{where}{hint}") from None
+            line = getattr(exc, "line", None)
+            raise AssertionError(f"{desc} raised {kind}{': ' + text if text else ''}"
+                                 f"{f' (line {line} of your cell)' if line else ''}"
+                                 f"{IMPORT_HINT if kind in ('ModuleNotFoundError', 'ImportError') else ''}") from None
 
-    # -- converting results -------------------------------------------------------------
     def _as_array(self, v, desc):
-        np = self._np
         if isinstance(v, np.ndarray):
             a = np.array(np.ndarray.view(v, np.ndarray), copy=True)
-        elif isinstance(v, (int, float, bool, np.generic)) and not isinstance(v, (str, bytes)):
+        elif isinstance(v, (int, float, bool, np.generic)):
             a = np.array(v)
         elif type(v) in (list, tuple):
             try:
@@ -135,36 +138,26 @@ class Checker:
             raise AssertionError(f"{desc}: returned values of dtype {a.dtype}, expected numbers")
         return a
 
-    def _desc(self, desc):
-        return desc or self._last or "your result"
-
     # -- checks -------------------------------------------------------------------------
     def shape(self, out, expected_shape, desc=None, mistakes=None):
         """``out`` (an array) must have shape ``expected_shape``; mistakes map hints to wrong shapes."""
-        desc = self._desc(desc)
+        desc = desc or self._last or "your result"
         got = tuple(int(s) for s in self._as_array(out, desc).shape)
         exp = tuple(int(s) for s in expected_shape)
-        if got == exp:
-            return
-        msg = f"{desc}: wrong shape: got {got}, expected {exp}"
-        for hint, wrong in (mistakes or {}).items():
-            if tuple(int(s) for s in wrong) == got:
-                msg += f". This is a common mistake: {hint}"
-                break
-        raise AssertionError(msg)
+        if got != exp:
+            raise AssertionError(_with_hint(f"{desc}: wrong shape: got {got}, expected {exp}", mistakes,
+                                            lambda w: tuple(int(s) for s in w) == got))
 
-    def _close(self, a, b, rtol, atol):
-        np = self._np
+    @staticmethod
+    def _close(a, b, rtol, atol):
         if a.shape != b.shape:
             return False
-        a = a.astype(np.float64)
-        b = b.astype(np.float64)
-        nan_a, nan_b = np.isnan(a), np.isnan(b)
-        if not (nan_a == nan_b).all():
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        nan_a = np.isnan(a)
+        if not (nan_a == np.isnan(b)).all():
             return False
         with np.errstate(invalid="ignore"):
-            ok = np.less_equal(np.abs(np.subtract(a, b)), atol + rtol * np.abs(b)) | (a == b) | nan_a
-        return bool(ok.all())
+            return bool((np.less_equal(np.abs(a - b), atol + rtol * np.abs(b)) | (a == b) | nan_a).all())
 
     def close(self, out, expected, desc=None, mistakes=None, rtol=1e-5, atol=1e-8):
         """``out`` must equal ``expected`` up to ``|out - expected| <= atol + rtol*|expected|``.
@@ -172,27 +165,18 @@ class Checker:
         ``mistakes`` maps a hint (what the student probably did) to the result that
         mistake gives; when ``out`` matches one, the hint is in the failure message.
         """
-        np = self._np
-        desc = self._desc(desc)
-        a = self._as_array(out, desc)
-        b = np.asarray(expected)
+        desc = desc or self._last or "your result"
+        a, b = self._as_array(out, desc), np.asarray(expected)
         if a.shape != b.shape:
-            msg = f"{desc}: wrong shape: got {tuple(a.shape)}, expected {tuple(b.shape)}"
-            for hint, wrong in (mistakes or {}).items():
-                w = np.asarray(wrong)
-                if w.shape == a.shape:
-                    msg += f". This is a common mistake: {hint}"
-                    break
-            raise AssertionError(msg)
+            raise AssertionError(_with_hint(f"{desc}: wrong shape: got {tuple(a.shape)}, expected {tuple(b.shape)}",
+                                            mistakes, lambda w: np.shape(w) == a.shape))
         if self._close(a, b, rtol, atol):
             return
-        af = a.astype(np.float64)
-        bf = b.astype(np.float64)
+        af, bf = a.astype(np.float64), b.astype(np.float64)
         bad_nan = int(((~np.isfinite(af)) & np.isfinite(bf)).sum())
         with np.errstate(invalid="ignore"):
             err = np.abs(af - bf)
-            bad = ~(np.less_equal(err, atol + rtol * np.abs(bf)) | (af == bf))
-        n_bad = int(bad.sum())
+            n_bad = int((~(np.less_equal(err, atol + rtol * np.abs(bf)) | (af == bf))).sum())
         if bad_nan:
             msg = f"{desc}: your result contains NaN or inf in {bad_nan} of {a.size} entries"
         else:
@@ -200,55 +184,35 @@ class Checker:
             idx = tuple(int(i) for i in np.unravel_index(int(finite.argmax()), finite.shape)) if a.ndim else ()
             msg = (f"{desc}: wrong values in {n_bad} of {a.size} entries "
                    f"(max abs error {float(finite.max()):.3g}" + (f", e.g. at index {idx})" if idx else ")"))
-        for hint, wrong in (mistakes or {}).items():
-            try:
-                w = np.asarray(wrong)
-                if w.dtype.kind in "biuf" and self._close(a, w, max(rtol, 1e-4), max(atol, 1e-6)):
-                    msg += f". Your result matches a common mistake: {hint}"
-                    break
-            except Exception:
-                continue
-        raise AssertionError(msg)
+        raise AssertionError(_with_hint(msg, mistakes, lambda w: np.asarray(w).dtype.kind in "biuf" and self._close(
+            a, np.asarray(w), max(rtol, 1e-4), max(atol, 1e-6)), "Your result matches a common mistake"))
 
     def equal(self, got, expected, desc=None, mistakes=None):
         """Exact equality (ints, tuples, strings, bools); mistakes map hints to wrong answers."""
-        np = self._np
-        desc = self._desc(desc)
+        desc = desc or self._last or "your result"
 
         def norm(v):
             if isinstance(v, np.ndarray):
                 return ("array", tuple(v.shape), tuple(v.ravel().tolist()))
             if isinstance(v, np.generic):
                 return v.item()
-            if type(v) in (list, tuple):
-                return tuple(norm(e) for e in v)
-            return v
+            return tuple(norm(e) for e in v) if type(v) in (list, tuple) else v
 
         g, e = norm(got), norm(expected)
         try:
-            same = bool(g == e) and type(g) is not type(None) or (g is None and e is None)
-        except Exception:
+            same = bool(g == e) and g is not None or (g is None and e is None)
+        except Exception:  # noqa: BLE001
             same = False
         if same:
             return
-        shown = _describe(got, np) if not isinstance(got, (int, float, tuple, list, str, bool, np.generic)) \
-            else repr(norm(got))
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        msg = f"{desc}: got {shown}, which is not correct"
-        for hint, wrong in (mistakes or {}).items():
-            try:
-                if norm(wrong) == g:
-                    msg += f". This is a common mistake: {hint}"
-                    break
-            except Exception:
-                continue
-        raise AssertionError(msg)
+        shown = repr(g) if isinstance(got, (int, float, tuple, list, str, bool, np.generic)) else _describe(got)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise AssertionError(_with_hint(f"{desc}: got {shown}, which is not correct", mistakes,
+                                        lambda w: norm(w) == g))
 
     def dtype(self, out, expected_dtype, desc=None):
         """``out`` must be an array of dtype ``expected_dtype`` (float32 stays float32)."""
-        np = self._np
-        desc = self._desc(desc)
+        desc = desc or self._last or "your result"
         if not isinstance(out, np.ndarray):
             raise AssertionError(f"{desc}: returned a {type(out).__name__}, expected a NumPy array")
         if out.dtype != np.dtype(expected_dtype):

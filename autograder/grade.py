@@ -412,26 +412,16 @@ def _num(v):
 
 def print_summary(rows, n_notebooks, elapsed, stream=sys.stdout):
     from collections import Counter
-    assignments = sorted({r["assignment"] for r in rows})
-    head = f"{'assignment':<28}{'rows':>5}{'graded':>8}{'mean':>8}{'max':>6}  statuses"
-    lines = ["", head, "-" * len(head)]
-    for a in assignments:
+    lines = [""]
+    for a in sorted({r["assignment"] for r in rows}):
         rs = [r for r in rows if r["assignment"] == a]
         sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
-        st = Counter(r["status"] for r in rs)
-        mean = f"{sum(sc) / len(sc):.2f}" if sc else "-"
-        mx = _num(rs[0]["auto_max_score"]) if rs else ""
-        lines.append(f"{a:<28}{len(rs):>5}{len(sc):>8}{mean:>8}{mx:>6}  "
-                     + ", ".join(f"{k}={v}" for k, v in sorted(st.items())))
-    total = Counter(r["status"] for r in rows)
-    lines.append("-" * len(head))
-    lines.append("total: " + ", ".join(f"{k}={v}" for k, v in sorted(total.items())))
-    rate = n_notebooks / elapsed * 60 if elapsed > 0 else 0.0
-    lines.append(f"{n_notebooks} notebook(s) in {elapsed:.1f} s = {rate:.1f} submissions/minute")
+        mean = f"mean {sum(sc) / len(sc):.2f} / {_num(rs[0]['auto_max_score'])}" if sc else "no scores"
+        lines.append(f"{a:<28}{len(rs):>4} rows, {mean}; " +
+                     ", ".join(f"{k}={v}" for k, v in sorted(Counter(r["status"] for r in rs).items())))
+    lines.append(f"{n_notebooks} notebook(s) in {elapsed:.1f} s = {n_notebooks / max(elapsed, 1e-9) * 60:.1f} "
+                 "submissions/minute")
     bad = [r for r in rows if r["status"] in config.FAILING]
-    if bad:
-        lines.append(f"{len(bad)} row(s) could not be (fully) graded:")
-        for r in bad[:20]:
-            lines.append(f"  {r['student']}/{r['assignment']}: {r['status']} ({r['detail'][:100]})")
+    lines += [f"{len(bad)} row(s) could not be (fully) graded:"] * bool(bad) + [
+        f"  {r['student']}/{r['assignment']}: {r['status']} ({r['detail'][:100]})" for r in bad[:20]]
     print("\n".join(lines), file=stream, flush=True)
-

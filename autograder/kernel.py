@@ -42,35 +42,35 @@ class StudentError(Exception):
         self.type_name, self.message, self.line = type_name, message, line
 
 
-_ERRORS = {}
+_CLASSES = {}
+
+
+def _student_class(name, root, extra):
+    """A subclass of ``extra`` (and of the built-in ``name`` if it is a ``root``) for what student code raised."""
+    if (name, root) not in _CLASSES:
+        builtin = getattr(builtins, name, None)
+        bases = (*extra, builtin) if isinstance(builtin, type) and issubclass(builtin, root) else extra
+        body = {"from_student": True}
+        if root is Exception:
+            body.update(__init__=StudentError.__init__, __str__=lambda self: self.message)
+        try:
+            _CLASSES[(name, root)] = type(name, bases, body)
+            _CLASSES[(name, root)](name, "") if root is Exception else None
+        except TypeError:  # a built-in whose layout does not mix: the plain kind
+            _CLASSES[(name, root)] = type(name, extra, body)
+    return _CLASSES[(name, root)]
 
 
 def student_error(type_name, message, line=None):
     """A StudentError that is also the built-in exception of that name (``except ValueError`` works)."""
-    base = getattr(builtins, type_name, None)
-    bases = (StudentError, base) if isinstance(base, type) and issubclass(base, Exception) else (StudentError,)
-    cls = _ERRORS.get(type_name)
-    if cls is None:
-        body = {"__init__": StudentError.__init__, "__str__": lambda self: self.message}
-        try:
-            cls = type(type_name, bases, body)
-            cls(type_name, message, line)
-        except TypeError:
-            cls = type(type_name, (StudentError,), body)
-        _ERRORS[type_name] = cls
-    return cls(type_name, message, line)
-
-
-_WARNINGS = {}
+    return _student_class(type_name, Exception, (StudentError,))(type_name, message, line)
 
 
 def student_warning(category):
-    """A warning class for warnings student code raised (a subclass of the built-in of that name)."""
-    base = getattr(builtins, category, None)
-    base = base if isinstance(base, type) and issubclass(base, Warning) else UserWarning
-    if category not in _WARNINGS:
-        _WARNINGS[category] = type(category, (base,), {"from_student": True})
-    return _WARNINGS[category]
+    """The class of a warning student code raised (a subclass of the built-in of that name)."""
+    builtin = getattr(builtins, category, None)
+    known = isinstance(builtin, type) and issubclass(builtin, Warning)
+    return _student_class(category, Warning, () if known else (UserWarning,))
 
 
 class Proxy:

@@ -22,8 +22,6 @@ from .kernel import Proxy, StudentError
 
 LOADS = {"LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS"}
 STORES = {"STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"}
-IMPORT_HINT = (" (when your notebook is graded only NumPy is available: convblocks, SciPy and other "
-               "libraries cannot be imported; write the code with NumPy)")
 
 
 def free_names(code):
@@ -57,7 +55,7 @@ def describe(exc):
     if isinstance(exc, StudentError):
         msg = exc.message[:500]
         where = f", line {exc.line} of your cell" if exc.line else ""
-        hint = IMPORT_HINT if exc.type_name in ("ModuleNotFoundError", "ImportError") else ""
+        hint = checks.IMPORT_HINT if exc.type_name in ("ModuleNotFoundError", "ImportError") else ""
         return exc.type_name, f"{msg} (raised by your code{where}){hint}"
     try:
         text = str(exc)

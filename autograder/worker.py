@@ -21,7 +21,8 @@ import numpy as np
 from . import config
 from .kernel import Kernel, KernelDied, KernelTimeout
 from .notebooks import grade_id, is_autograded_test, is_locked, merge, read_notebook, strip_ipython
-from .trusted import IMPORT_HINT, Trusted, submission_salt
+from .checks import IMPORT_HINT
+from .trusted import Trusted, submission_salt
 
 STOPPED = {"timeout": ("CellTimeoutError", "this cell did not finish within {t:g} s; the grader stopped the kernel "
                        "(an infinite loop, or code far too slow)"),
