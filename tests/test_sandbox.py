@@ -173,6 +173,17 @@ def test_the_network_is_unreachable(workdir):
     assert "connected" not in seen.values()
 
 
+def test_no_namespace_can_be_made_inside(workdir):
+    with Sandbox(workdir) as box:
+        code, seen = run_inside(box, """
+            import ctypes, json
+            libc = ctypes.CDLL(None, use_errno=True)
+            CLONE_NEWUSER, CLONE_NEWNS = 0x10000000, 0x00020000
+            print(json.dumps({"user": libc.unshare(CLONE_NEWUSER), "mount": libc.unshare(CLONE_NEWNS)}))
+        """)
+    assert (code, seen) == (0, {"user": -1, "mount": -1})
+
+
 def test_the_graders_processes_are_invisible(workdir):
     with Sandbox(workdir) as box:
         code, seen = run_inside(box, """
