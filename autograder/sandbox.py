@@ -180,7 +180,7 @@ def available() -> tuple[bool, str]:
     for tool in (PRLIMIT, SETPRIV):
         if not os.path.exists(tool):
             return False, f"{tool} not found: install util-linux"
-    if not (RUNTIME / "venv" / "bin" / "python").exists():
+    if not os.path.lexists(RUNTIME / "venv" / "bin" / "python"):
         return False, f"the grading runtime {RUNTIME / 'venv'} is missing: run make setup"
     with tempfile.TemporaryDirectory(prefix="sandbox-check-") as tmp:
         try:
@@ -442,10 +442,10 @@ class Sandbox:
                    "--size", str(limits.memory_bytes), "--tmpfs", "/dev/shm"]
         options += _system_mounts()
         base = _base_prefix(RUNTIME / "venv")
-        mirror = RUNTIME / "base"
-        options += ["--ro-bind", str(mirror if mirror.is_dir() else base), str(base)]
-        for site in _site_dirs(base):
-            options += ["--tmpfs", str(site)]
+        source = RUNTIME / "base" if (RUNTIME / "base").is_dir() else base
+        options += ["--ro-bind", str(source), str(base)]
+        for site in _site_dirs(source):
+            options += ["--tmpfs", str(base / site.relative_to(source))]
         options += ["--ro-bind", str(RUNTIME / "venv"), RUNTIME_INSIDE]
         for host, inside in self.ro_binds:
             options += ["--ro-bind", str(host), inside]
