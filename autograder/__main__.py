@@ -34,7 +34,8 @@ def main(argv=None):
                    help="grade these assignments (students lacking one get a `missing` row)")
     p.add_argument("--source", default=None, help="source folder (default: solutions/)")
     p.add_argument("--max-restarts", type=int, default=config.DEFAULT_MAX_RESTARTS,
-                   help="kernel restarts per notebook after a timeout or a crash (default 2)")
+                   help="kernel restarts per notebook after a timeout or a crash "
+                        f"(default {config.DEFAULT_MAX_RESTARTS}; the time budget bounds them too)")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run student code without the bubblewrap sandbox (trusted notebooks only; warns)")

@@ -59,8 +59,9 @@ class Channel:
     def send(self, msg):
         try:
             data = wire.pack(msg, self.tag)
-        except (wire.WireError, RecursionError) as exc:
-            data = wire.pack({"op": "raise", "type": "UnsendableResult", "message": str(exc)[:MAX_MESSAGE]})
+        except (wire.WireError, RecursionError, MemoryError) as exc:
+            data = wire.pack({"op": "raise", "type": "UnsendableResult",
+                              "message": (str(exc) or type(exc).__name__)[:MAX_MESSAGE]})
         view = memoryview(data)
         while view:
             view = view[os.write(self.wfd, view):]
@@ -149,8 +150,8 @@ def names(ns, wanted):
             try:
                 wire.pack(ns[name])
                 out[name] = ["value", ns[name]]
-            except (wire.WireError, RecursionError):
-                out[name] = ["unsendable", type(ns[name]).__name__]
+            except (wire.WireError, RecursionError, MemoryError) as exc:
+                out[name] = ["unsendable", f"{type(ns[name]).__name__} ({str(exc)[:200]})"]
     return {"op": "names", "names": out}
 
 

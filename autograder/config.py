@@ -28,7 +28,7 @@ NO_SCORE = (INVALID, MISSING, ERROR)
 FAILING = (TIMEOUT, KERNEL_DIED, INVALID, ERROR)
 
 DEFAULT_TIMEOUT = 30.0          # seconds per cell
-DEFAULT_MAX_RESTARTS = 2        # kernel restarts per submission after a timeout/death
+DEFAULT_MAX_RESTARTS = 10       # kernel restarts per notebook after a timeout/death (within its budget)
 MAX_OUTPUT_CHARS = 100_000      # per cell, kept in the graded notebook
 MAX_OUTPUTS = 100               # outputs per cell
 MAX_NOTEBOOK_OUTPUT_CHARS = 1_000_000  # all cells of a notebook together

@@ -142,7 +142,7 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
     if src_path is not None:
         master = make_master(nbformat.read(src_path, as_version=4), src_path.parent.name, path.stem)
         released = make_released(master, src_path.parent.name, path.stem)
-        merged, notes, _ = merge(nb, master, {grade_id(c): c.source for c in released.cells if grade_id(c)})
+        merged, notes = merge(nb, master, {grade_id(c): c.source for c in released.cells if grade_id(c)})
         if hidden:
             nb = merged
     elif hidden:
@@ -170,7 +170,7 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
         print(ln, file=stream)
     for c in run["cell_errors"]:
         print(f"  error in {c['cell']}: {c['ename']}: {c['evalue']}", file=stream)
-    for n in notes:
+    for n in notes + run["notes"]:
         print(f"  warning: {n}", file=stream)
     ok = failed == 0 and not run["cell_errors"]
     print("VALID" if ok else "NOT VALID", file=stream)

@@ -113,7 +113,7 @@ class Trusted:
                 elif kind == "value" and len(answer) == 2:
                     cell_ns[name] = answer[1]
                 elif kind == "unsendable":
-                    return "", ("AssertionError", f"{name} is a {str(answer[1])[:60]}, which the grader cannot "
+                    return "", ("AssertionError", f"{name} is a {str(answer[1])[:300]}, which the grader cannot "
                                 f"read: it reads {wire.PLAIN}")
         out = Capped()
         checks.SALT = self.salt

@@ -47,52 +47,59 @@ def _npy(a):
     return buf.getvalue()
 
 
-def encode(value, blobs, callable_tag=None, depth=0):
-    """The JSON tree of ``value``; arrays are appended to ``blobs`` as .npy bytes.
+class _Encoder:
+    """Builds the JSON tree of a value; arrays go to ``blobs`` as .npy bytes. Sizes are checked
+    before anything is copied (a 2 GB broadcast view is refused, not materialised)."""
 
-    ``callable_tag(fn)`` gives the tag of a function (``["f", id]`` or ``["c", id]``);
-    without it a function cannot cross.
-    """
-    if depth > MAX_DEPTH:
-        raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
-    if value is None or type(value) in (bool, str):
-        return value
-    if type(value) is float or type(value) is int:
-        return value
-    if isinstance(value, np.ndarray):
-        blobs.append(_npy(np.asarray(value)))
-        return ["a", len(blobs) - 1]
-    if isinstance(value, np.generic):
-        blobs.append(_npy(np.asarray(value)))
-        return ["g", len(blobs) - 1]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, (list, tuple, set, frozenset)):
-        tag = "l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s"
-        return [tag] + [encode(v, blobs, callable_tag, depth + 1) for v in value]
-    if isinstance(value, dict):
-        return ["d"] + [[encode(k, blobs, callable_tag, depth + 1), encode(v, blobs, callable_tag, depth + 1)]
-                        for k, v in value.items()]
-    if isinstance(value, np.dtype):
-        return ["y", value.str]
-    if isinstance(value, type) and issubclass(value, np.generic):
-        return ["Y", np.dtype(value).str]
-    if value in (int, float, bool, complex, str):
-        return ["b", value.__name__]
-    if isinstance(value, np.random.Generator):
-        bg = value.bit_generator
-        if type(bg).__name__ not in GENERATORS:
-            raise WireError(f"a Generator over {type(bg).__name__} cannot be sent")
-        return ["r", type(bg).__name__, encode(bg.state, blobs, None, depth + 1)]
-    if callable(value) and callable_tag is not None:
-        return callable_tag(value)
-    raise WireError(f"a value of type {type(value).__name__} cannot be sent (only {PLAIN})")
+    def __init__(self, callable_tag):
+        self.blobs, self.callable_tag, self.items, self.bytes = [], callable_tag, 0, 0
+
+    def blob(self, a, tag):
+        self.bytes += a.nbytes
+        if self.bytes > MAX_FRAME:
+            raise WireError(f"the value holds more than {MAX_FRAME // 2**20} MB of array data")
+        self.blobs.append(_npy(a))
+        return [tag, len(self.blobs) - 1]
+
+    def __call__(self, value, depth=0):
+        self.items += 1
+        if depth > MAX_DEPTH:
+            raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
+        if self.items > MAX_ITEMS:
+            raise WireError(f"the value has more than {MAX_ITEMS} items")
+        if value is None or type(value) in (bool, int, float):
+            return value
+        if isinstance(value, np.ndarray):
+            return self.blob(np.asarray(value), "a")
+        if isinstance(value, np.generic):
+            return self.blob(np.asarray(value), "g")
+        for kind in (bool, int, float, str):  # subclasses cross as the plain type
+            if isinstance(value, kind):
+                value = kind(value)
+                if kind is str and len(value) > MAX_STRING:
+                    raise WireError(f"a string is longer than {MAX_STRING} characters")
+                return value
+        if isinstance(value, (list, tuple, set, frozenset)):
+            tag = "l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s"
+            if len(value) > MAX_ITEMS:
+                raise WireError(f"the value has more than {MAX_ITEMS} items")
+            return [tag] + [self(v, depth + 1) for v in value]
+        if isinstance(value, dict):
+            return ["d"] + [[self(k, depth + 1), self(v, depth + 1)] for k, v in value.items()]
+        if isinstance(value, np.dtype):
+            return ["y", value.str]
+        if isinstance(value, type) and issubclass(value, np.generic):
+            return ["Y", np.dtype(value).str]
+        if isinstance(value, type) and value in (int, float, bool, complex, str):
+            return ["b", value.__name__]
+        if isinstance(value, np.random.Generator):
+            bg = value.bit_generator
+            if type(bg).__name__ not in GENERATORS:
+                raise WireError(f"a Generator over {type(bg).__name__} cannot be sent")
+            return ["r", type(bg).__name__, self(bg.state, depth + 1)]
+        if callable(value) and self.callable_tag is not None:
+            return self.callable_tag(value)
+        raise WireError(f"a value of type {type(value).__name__} cannot be sent (only {PLAIN})")
 
 
 class _Decoder:
@@ -169,15 +176,17 @@ class _Decoder:
 
 
 def decode(tree, blobs, on_ref=None):
-    """The value of a tree from :func:`encode`; ``on_ref(tag, id)`` resolves function tags."""
+    """The value of a tree built by :func:`pack`; ``on_ref(tag, id)`` resolves function tags."""
     return _Decoder(blobs, on_ref)(tree)
 
 
 # ----------------------------------------------------------------------------- frames
 def pack(message, callable_tag=None):
-    """Bytes of one frame holding ``message`` (any value :func:`encode` accepts)."""
-    blobs = []
-    tree = json.dumps(encode(message, blobs, callable_tag), allow_nan=True, separators=(",", ":")).encode()
+    """Bytes of one frame holding ``message``; ``callable_tag(fn)`` gives the tag of a function
+    (``["f", id]`` or ``["c", id]``), without it a function cannot cross."""
+    enc = _Encoder(callable_tag)
+    tree = json.dumps(enc(message), allow_nan=True, separators=(",", ":")).encode()
+    blobs = enc.blobs
     parts = [struct.pack(">I", len(tree)), tree, struct.pack(">I", len(blobs))]
     for b in blobs:
         parts += [struct.pack(">Q", len(b)), b]

@@ -63,7 +63,7 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
     """Execute ``nb`` (merged) in place; returns {kinds, events, startup_seconds, cell_errors}."""
     trusted, budget = Trusted(salt), Budget()
     end = time.monotonic() + timeout * config.NOTEBOOK_BUDGET_CELLS
-    run = {"kinds": {}, "events": [], "startup_seconds": [], "cell_errors": []}
+    run = {"kinds": {}, "events": [], "startup_seconds": [], "cell_errors": [], "notes": []}
     completed, restarts = [], 0
 
     def start():
@@ -99,6 +99,9 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
                 else:
                     if is_locked(cell):
                         trusted.run_locked(cell.source)
+                    else:  # the kernel runs plain Python
+                        cell.source, removed = strip_ipython(cell.source)
+                        run["notes"] += [f"not run by the grader: {line}" for line in removed]
                     reply = kernel.run(cell.source)
                     cell.outputs = budget.outputs(reply.get("outputs"))
                     error = _cell_error(reply.get("error"))
@@ -165,11 +168,7 @@ def grade_notebook(task):
     workdir = Path(tempfile.mkdtemp(prefix="sub-", dir=task.get("sandbox_root")))
     try:
         master = nbformat.from_dict(task["master"])
-        nb, notes, student_idx = merge(student_nb, master, task.get("visible"))
-        for i in student_idx:
-            nb.cells[i].source, removed = strip_ipython(nb.cells[i].source)
-            notes += [f"not run by the grader: {line}" for line in removed]
-        res["notes"] = notes
+        nb, res["notes"] = merge(student_nb, master, task.get("visible"))
         for src, rel in task.get("data_files", []):
             dest = workdir / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +178,7 @@ def grade_notebook(task):
             run = run_notebook(nb, workdir, task["timeout"], task.get("max_restarts", config.DEFAULT_MAX_RESTARTS),
                                salt, task.get("sandboxed", True), SLOT)
         res.update(events=run["events"], startup_seconds=run["startup_seconds"], cell_errors=run["cell_errors"],
-                   kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb))
+                   kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb), notes=res["notes"] + run["notes"])
         kinds = [e["kind"] for e in run["events"]]
         if "timeout" in kinds:
             res["status"] = config.TIMEOUT
