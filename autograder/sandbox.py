@@ -495,9 +495,11 @@ def _give(folder: Path, uid: int) -> None:
     """Make ``folder`` and everything in it belong to ``uid`` alone (the sandbox writes there)."""
     os.chown(folder, uid, uid)
     os.chmod(folder, 0o700)
-    for root, dirs, files in os.walk(folder):
+    # by directory fd, never by path: a sandbox still running in the same folder could
+    # swap a subfolder for a symlink to a host folder between the walk and the chown
+    for _, dirs, files, dir_fd in os.fwalk(folder):
         for name in dirs + files:
-            os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
+            os.chown(name, uid, uid, dir_fd=dir_fd, follow_symlinks=False)
 
 
 @functools.cache

@@ -481,3 +481,25 @@ def test_a_workdir_the_sandbox_uid_cannot_reach_is_refused_with_the_reason(workd
     (private / "work").mkdir()
     with pytest.raises(PermissionError, match="not searchable by other users"):
         Sandbox(private / "work")
+
+
+def test_symlinks_planted_in_the_workdir_do_not_hand_host_files_to_the_sandbox(workdir):
+    victim = workdir / "victim"
+    victim.mkdir()
+    (victim / "grades.csv").write_text("victim,19\n")
+    work = workdir / "work"
+    work.mkdir()
+    with Sandbox(work) as box:
+        code, seen = run_inside(box, f"""
+            import json, os
+            os.symlink({str(victim / 'grades.csv')!r}, "grades-link")
+            os.symlink({str(victim)!r}, "folder-link")
+            os.makedirs("deep/er")
+            os.symlink({str(victim)!r}, "deep/er/link")
+            print(json.dumps("planted"))
+        """)
+        assert (code, seen) == (0, "planted")
+        code, seen = run_inside(box, "import json; print(json.dumps('restarted'))")   # gives the folder again
+    assert (code, seen) == (0, "restarted")
+    owners = {path.name: path.stat().st_uid for path in [victim, victim / "grades.csv"]}
+    assert owners == {"victim": os.geteuid(), "grades.csv": os.geteuid()}
