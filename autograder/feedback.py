@@ -139,66 +139,43 @@ def _normalise(msg):
     return m[:160]
 
 
+def _bar(fraction, color):
+    return (f"<span style='display:inline-block;width:{12 * fraction:.2f}rem;height:.8rem;"
+            f"background:{color}'></span>")
+
+
 def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
-    """report.html (+ PNGs): score histograms, failure rate per item, common diagnostics.
+    """report.html: per assignment the score distribution, the failure rate of every test item
+    and its most common diagnostics (the class's misconceptions), as plain HTML bars.
 
     failures: {(assignment, gid): [message, ...]} from graded rows; rows: grades.csv rows.
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     e = html.escape
-    rep = out_dir / "report"
-    rep.mkdir(exist_ok=True)
-    assignments = sorted({r["assignment"] for r in rows})
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
              f"<style>{CSS}</style></head><body><h1>Grading report</h1>"]
     if warning:
         parts.append(f"<p class='note'><b>{e(warning)}</b></p>")
     counts = Counter(r["status"] for r in rows)
     parts.append("<p>" + ", ".join(f"{e(s)}: {counts[s]}" for s in config.STATUSES if counts[s]) + "</p>")
-    parts.append("<table><tr><th>assignment</th><th>graded</th><th>mean autograded score</th><th>statuses</th></tr>")
-    for a in assignments:
-        rs = [r for r in rows if r["assignment"] == a]
-        sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
-        st = Counter(r["status"] for r in rs)
-        mx = next((r["auto_max_score"] for r in rs if r["auto_max_score"] not in ("", None)), "")
-        parts.append(f"<tr><td>{e(a)}</td><td>{len(sc)}/{len(rs)}</td><td>"
-                     f"{(sum(sc) / len(sc)):.2f} / {_fmt(mx)}" if sc else f"<tr><td>{e(a)}</td><td>0/{len(rs)}</td><td>–")
-        parts.append("</td><td>" + ", ".join(f"{e(k)} {v}" for k, v in sorted(st.items())) + "</td></tr>")
-    parts.append("</table>")
-    for a in assignments:
+    for a in sorted({r["assignment"] for r in rows}):
         rs = [r for r in rows if r["assignment"] == a and r["auto_score"] not in ("", None)]
-        items = [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]
-        fig, axes = plt.subplots(1, 2, figsize=(11, max(2.8, 0.35 * len(items) + 1)))
-        scores = [float(r["auto_score"]) for r in rs]
-        mx = float(rs[0]["auto_max_score"]) if rs else 1.0
-        axes[0].hist(scores, bins=max(5, min(20, int(mx) + 1)), range=(0, max(mx, 1e-9)), color="#3b6ea8")
-        axes[0].set_title(f"{a}: autograded scores (n={len(scores)})")
-        axes[0].set_xlabel("score")
-        axes[0].set_ylabel("students")
-        names = [it["gid"] for it in items]
-        rates = [len(failures.get((a, g), [])) / len(rs) if rs else 0.0 for g in names]
-        axes[1].barh(range(len(names)), rates, color="#a4161a")
-        axes[1].set_yticks(range(len(names)), names, fontsize=8)
-        axes[1].invert_yaxis()
-        axes[1].set_xlim(0, 1)
-        axes[1].set_title("failure rate per test item")
-        fig.tight_layout()
-        png = rep / f"{a}.png"
-        fig.savefig(png, dpi=80)
-        plt.close(fig)
-        parts.append(f"<h2>{e(a)}</h2><img src='report/{e(png.name)}' alt='{e(a)} plots' style='max-width:100%'>")
-        parts.append("<table><tr><th>item</th><th>failed</th><th>most common diagnostics</th></tr>")
-        for g, rate in zip(names, rates):
-            msgs = failures.get((a, g), [])
+        scores = Counter(float(r["auto_score"]) for r in rs)
+        mx = _fmt(next((r["auto_max_score"] for r in rows if r["assignment"] == a), ""))
+        mean = f"mean {sum(s * n for s, n in scores.items()) / len(rs):.2f} / {mx}" if rs else "nothing graded"
+        parts.append(f"<h2>{e(a)}</h2><p>{len(rs)} graded, {mean}; " + ", ".join(
+            f"{e(k)} {v}" for k, v in sorted(Counter(r['status'] for r in rows if r['assignment'] == a).items()))
+            + "</p><table><tr><th>autograded score</th><th>students</th></tr>" + "".join(
+            f"<tr><td>{_fmt(s)}</td><td>{_bar(n / len(rs), '#3b6ea8')} {n}</td></tr>" for s, n in sorted(scores.items()))
+            + "</table><table><tr><th>item</th><th>failed</th><th>most common diagnostics</th></tr>")
+        for it in [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]:
+            msgs = failures.get((a, it["gid"]), [])
+            rate = len(msgs) / len(rs) if rs else 0.0
             hints = Counter(h for m in msgs for h in mistake_hints(m))
             generic = Counter(_normalise(m) for m in msgs if not mistake_hints(m))
             common = [f"{e(h)} ({n})" for h, n in hints.most_common(4)] + \
                      [f"<code>{e(m)}</code> ({n})" for m, n in generic.most_common(3)]
-            parts.append(f"<tr><td>{e(g)}</td><td>{len(msgs)}/{len(rs)} ({100 * rate:.0f}%)</td>"
-                         f"<td>{'<br>'.join(common)}</td></tr>")
+            parts.append(f"<tr><td>{e(it['gid'])}</td><td>{_bar(rate, '#a4161a')} {len(msgs)}/{len(rs)} "
+                         f"({100 * rate:.0f}%)</td><td>{'<br>'.join(common)}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     (out_dir / "report.html").write_text("".join(parts), encoding="utf-8")

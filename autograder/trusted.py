@@ -118,7 +118,8 @@ class Trusted:
         out = Capped()
         checks.SALT = self.salt
         error = None
-        with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
+                warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 exec(code, cell_ns)
