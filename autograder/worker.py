@@ -107,7 +107,7 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
                     error = _cell_error(reply.get("error"))
                     completed.append(i)
                     if error and not is_locked(cell):
-                        run["cell_errors"].append({"cell": grade_id(cell) or f"cell {i + 1} (one you added)",
+                        run["cell_errors"].append({"cell": grade_id(cell) or f"cell {i + 1}",
                                                    "ename": error[0], "evalue": error[1]})
                 if error:
                     cell.outputs.append(error_output(*error))
