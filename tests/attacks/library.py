@@ -164,9 +164,12 @@ def LIB():
     return _Remote()
 ''' + VIA_CB
 
-SHELL_INSTALL = r'''
+SHELL_ESCAPE = r'''
 !pip install --quiet scipy convblocks 2>&1 | tail -n 2
 !python3 -c "import scipy, sys; print('scipy', scipy.__version__, sys.executable)" 2>&1 | tail -n 1
+'''
+
+SHELL_INSTALL = r'''
 import subprocess, sys
 try:
     print(subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--user", "scipy"],
@@ -257,7 +260,7 @@ ATTACKS = [
     attack("atk_scipy", PS02, NUMPY_ONLY,
            "conv2d with scipy.signal.correlate and pad2d with scipy.ndimage (scipy found wherever it is), "
            "after trying to pip-install scipy from a shell escape", "every item 0",
-           insert=[("ps02_setup", SHELL_INSTALL)], answers=SCIPY_CONV),
+           insert=[("ps02_setup", SHELL_INSTALL), ("ps02_setup", SHELL_ESCAPE)], answers=SCIPY_CONV),
     attack("atk_ps03_convblocks", PS03, NUMPY_ONLY,
            "pool_output_size and max/avg/global pooling of ps03 by calling convblocks",
            "every item 0", answers=IMPORT_CB_PS03),

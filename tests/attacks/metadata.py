@@ -88,7 +88,6 @@ def foreign_kernel(nb, ctx):
     for c in nb.cells:
         c.metadata["tags"] = ["raises-exception", "skip-execution", "remove-cell"]
         if _is_test(c):
-            c.metadata["execution"] = {"timeout": 0}
             _nbg(c)["checksum"] = "0" * 32
     return nb
 
@@ -109,6 +108,6 @@ ATTACKS = [
            "every item 0; no bonus item in the gradebook", edit=fake_test_cells),
     attack("atk_meta_kernel", PS02, "the grader runs its own kernel, whatever the notebook asks for",
            "kernelspec bash, language_info bash, tags raises-exception/skip-execution/remove-cell on "
-           "every cell, a zero execution timeout and wrong checksums on the test cells",
+           "every cell, wrong checksums on the test cells",
            "every item 0", edit=foreign_kernel),
 ]

@@ -157,6 +157,18 @@ def exotic_conv2d(solution):
     return real + "\n\n" + EXOTIC_CONV
 
 
+LAZY_RF = r'''
+import itertools
+
+
+def receptive_field(layers):
+    return itertools.count()                     # an iterator that never ends
+'''
+
+LAZY_40 = r'''
+sheet40 = {k: range(10 ** 15) for k in ("s1_k5", "s1_k4", "s2_k3", "s2_k3_out", "naive_p", "naive_zero_fraction")}
+'''
+
 ATTACKS = [
     attack("atk_nonplain_values", PS02, PLAIN,
            "the sheet answers are wrong values behind subclasses of str/int/float/tuple/dict whose "
@@ -183,6 +195,11 @@ ATTACKS = [
            cells={"ps02_pad2d_code": HUGE_PAD, "ps02_conv2d_code": HUGE_CONV,
                   "ps02_receptive_field_code": HUGE_RF, "ps02_sheet42_code": HUGE_42},
            targets=[T["pad2d"], T["conv2d"], T["receptive_field"], T["sheet42"]], honest=REST),
+    attack("atk_lazy_values", PS02, PLAIN + " (bounded: a lazy sequence is never materialised)",
+           "receptive_field returns itertools.count(), sheet40's values are range(10**15)",
+           "those two items 0; the other six full marks", base="solution",
+           cells={"ps02_receptive_field_code": LAZY_RF, "ps02_sheet40_code": LAZY_40},
+           targets=[T["receptive_field"], T["sheet40"]], honest=REST),
     attack("atk_exotic_arrays", PS02, PLAIN + " (.npy with allow_pickle=False: no object arrays, "
            "nothing unpickled on the trusted side)",
            "same_padding returns an np.void of a structured dtype, pad2d an object array of float "

@@ -63,6 +63,46 @@ for path in paths:
         print(f"WROTE {written >> 20} MB to {path}, then {e.strerror}")
 '''
 
+# Many files, each at the file-size limit: the total a submission can store, on disk (its own
+# folder) and in RAM-backed tmpfs (/tmp, /dev/shm), must be bounded too.
+FILL = r'''
+import errno, os, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+_chunk = b"\1" * (8 << 20)
+
+
+def fill(folder, limit_mb, tag):
+    total, i = 0, 0
+    while total < limit_mb:
+        try:
+            with open(os.path.join(folder, f"fill-{tag}-{i}.bin"), "wb") as fh:
+                for _ in range(8):                  # 64 MB per file at most
+                    fh.write(_chunk)
+                    total += 8
+                    if total >= limit_mb:
+                        break
+        except OSError as e:
+            if e.errno != errno.EFBIG:
+                return total, e.strerror
+        i += 1
+    return total, None
+'''
+
+FILL_DISK = FILL + r'''
+mb, err = fill(".", 2048, "disk")
+print(f"STORED {mb} MB in the working folder" + (f", then {err}" if err else ": DISK-LIMIT-MISSING"))
+'''
+
+FILL_RAM = FILL + r'''
+total = 0
+for folder in ("/tmp", "/dev/shm"):
+    if os.path.isdir(folder) and os.access(folder, os.W_OK):
+        mb, err = fill(folder, 3072 - total, folder.strip("/").replace("/", "-"))
+        total += mb
+        print(f"STORED {mb} MB in {folder}" + (f", then {err}" if err else ""))
+print(f"STORED {total} MB in tmpfs" + (": TMPFS-LIMIT-MISSING" if total >= 3072 else ""))
+'''
+
 FLOOD_STDOUT = r'''
 import sys
 for _ in range(60):
@@ -73,15 +113,25 @@ for _ in range(3000):
 '''
 
 FLOOD_DISPLAY = r'''
-from IPython.display import display
+try:
+    from IPython.display import display
+except ImportError:                       # no IPython in the kernel: many flushed writes instead
+    import sys
+    def display(obj, raw=True, **kw):
+        sys.stdout.write(str(obj) + "\n")
+        sys.stdout.flush()
 for i in range(4000):
     display({"text/plain": f"output {i}"}, raw=True)
 '''
 
 FLOOD_METADATA = r'''
-from IPython.display import display
-display({"text/plain": "small"}, raw=True, metadata={"junk": "m" * 30_000_000})
-display({"text/plain": "small", "application/json": {"k": ["v" * 1000] * 20_000}}, raw=True)
+try:
+    from IPython.display import display
+    display({"text/plain": "small"}, raw=True, metadata={"junk": "m" * 30_000_000})
+    display({"text/plain": "small", "application/json": {"k": ["v" * 1000] * 20_000}}, raw=True)
+except ImportError:
+    import sys
+    sys.stdout.write("m" * 30_000_000)
 '''
 
 
@@ -179,6 +229,11 @@ ATTACKS = [
     attack("atk_huge_file", PS02, LIMITS, "write a 3 GB file into the kernel's own folder (and TMPDIR), "
            "SIGXFSZ ignored", "every item 0; the write stops early; nothing big left on disk",
            insert=[("ps02_setup", HUGE_FILE)], must_not_print=["FILE-LIMIT-MISSING"]),
+    attack("atk_disk_fill", PS02, LIMITS + " (total storage, not only each file)",
+           "many files at the file-size limit: up to 2 GB in the working folder, up to 3 GB in the "
+           "RAM-backed /tmp and /dev/shm", "every item 0; the writes stop well before",
+           insert=[("ps02_setup", FILL_RAM), ("ps02_setup", FILL_DISK)],
+           must_print=["STORED"], must_not_print=["DISK-LIMIT-MISSING", "TMPFS-LIMIT-MISSING"]),
     attack("atk_output_flood", PS02, LIMITS + " (the issue's 104 MB executed notebook)",
            "60 MB on stdout with NUL/terminal escapes, 3 MB on stderr, 4000 display outputs, 30 MB of "
            "display metadata and a 20 MB JSON output", "every item 0; executed notebook and feedback "
