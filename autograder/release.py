@@ -126,7 +126,7 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
 
     from .feedback import failure_message
     from .notebooks import grade_id, is_autograded_test, is_grade, make_master, make_released, merge, read_notebook
-    from .sandbox import available
+    from .sandbox import RUNTIME, available
     from .worker import run_notebook
 
     path = Path(path)
@@ -147,8 +147,14 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
             nb = merged
     elif hidden:
         print(f"note: no source for {path.name} under {source}; running it as it is", file=stream)
+    sandboxed, why = available()
+    if not sandboxed:
+        if not (RUNTIME / "venv" / "bin" / "python").is_file():
+            print(f"cannot run {path}: the grading runtime {RUNTIME / 'venv'} is missing (run `make setup`)", file=stream)
+            return 2
+        print(f"note: no sandbox on this machine ({why}); the notebook runs as a plain process", file=stream)
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as tmp:
-        run = run_notebook(nb, Path(tmp), timeout, sandboxed=available()[0])
+        run = run_notebook(nb, Path(tmp), timeout, sandboxed=sandboxed)
     failed = passed = 0
     lines = []
     for i, cell in enumerate(nb.cells):
