@@ -351,6 +351,30 @@ def test_the_corpus_covers_the_issue():
             assert any(is_test(c) for c in nb.cells) or a["edit"] is not None, a["name"]
 
 
+def test_the_leak_and_survivor_checks_can_fail():
+    """The checks below are only as good as their decoding and their process scan."""
+    secret = ["expected = cb.conv2d(x, w, b, **kw)", "mistakes = {FLIP: cb.conv2d(x, w[..., ::-1, ::-1], b, **kw)}"]
+    blob = "\n".join(secret).encode()
+    z64 = base64.b64encode(zlib.compress(blob, 9)).decode()
+    for page in [f"<pre>ValueError: L0 {z64}</pre>", f"raised KeyError: {zlib.compress(blob).hex()}",
+                 f"{base64.urlsafe_b64encode(blob).decode()}", html.escape(secret[1]),
+                 f"truncated: {z64[:len(z64) * 3 // 4]}"]:
+        assert leaked([page], secret), page
+    assert leaked(["nothing here"], secret) == []
+    assert leaked([secret[0]], secret, own=secret[0]) == []      # the student's own text
+    marker, base = run_folder()
+    try:
+        p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", marker])
+        try:
+            assert [pid for pid, _, _ in run_processes(marker)] == [p.pid]
+        finally:
+            p.kill()
+            p.wait()
+        assert run_processes(marker) == []
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def test_the_run_completed(run):
     assert not run["hung"], (f"the grader was still running after {RUN_BOUND} s and was killed "
                              f"(a frozen or exhausted grader); its log ends with:\n{run['log'][-3000:]}")

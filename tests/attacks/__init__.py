@@ -15,7 +15,11 @@ against the grader's code. Each attack is a dict made by ``attack()``:
 - ``edit``        f(notebook, ctx) -> notebook, for metadata tampering.
 - ``layout``      f(submissions_folder, ctx): extra files, folders and symlinks of the upload.
 - ``targets``     test grade_ids that must score 0 (``ALL``: every autograded test cell).
-- ``honest``      test grade_ids that must keep full points (``REST``: all but the targets).
+- ``honest``      test grade_ids that must keep full points (``REST``: all but the targets
+                  and the ``unchecked`` ones, whose outcome the issue leaves open).
+- ``status``      the row status it must end with, when the issue says which.
+- ``student``     the student folder, when one student hands in several assignments;
+                  ``submit=False``: no notebook is written (the ``layout`` is the attack).
 - ``must_print`` / ``must_not_print``: strings that must / must not appear in the outputs
                   of the student's own cells in the executed notebook (probes report there).
 

@@ -331,6 +331,59 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     return _TABLE[k]
 '''
 
+# Globals named like builtins and like the test cells' own helpers: if the trusted side
+# resolved a test cell's names through the kernel, `sorted(answer) == sorted(expected)` would
+# become the student's sorted() on both sides.
+SHADOW = r'''
+import builtins as _b
+
+
+def sorted(x=None, *a, **k):
+    return _b.sorted(x) if _b.isinstance(x, dict) else []
+
+
+def len(x): return 1
+def isinstance(*a): return True
+def issubclass(*a): return True
+def set(*a): return _b.set()
+def tuple(*a): return (0, 0, 0)
+def list(*a): return []
+def int(*a): return 0
+def float(*a): return 0.0
+def str(*a): return ""
+def abs(*a): return 0
+def max(*a, **k): return 0
+def min(*a, **k): return 0
+def round(*a, **k): return 0
+def map(*a): return ()
+def zip(*a): return ()
+def any(*a): return False
+def all(*a): return True
+def range(*a): return ()
+def print(*a, **k): return None
+def checker(*a, **k): return 0
+def as_pair(v): return v
+def as_pairs(v): return v
+def pair_of(v): return v
+def wrong(*a, **k): return []
+def check(*a, **k): return None
+
+
+ck = cb = expected = answer = hints = 0
+
+
+def conv_output_size(*a, **k): raise NotImplementedError()
+def same_padding(*a, **k): raise NotImplementedError()
+def pad2d(*a, **k): raise NotImplementedError()
+def conv2d(*a, **k): raise NotImplementedError()
+def receptive_field(*a, **k): raise NotImplementedError()
+
+
+sheet39 = {k: {"parameters": _b.set(), "hyperparameters": _b.set()} for k in ("Conv2d", "MaxPool2d", "Dense", "Dropout")}
+sheet40 = {k: 0 for k in ("s1_k5", "s1_k4", "s2_k3", "s2_k3_out", "naive_p", "naive_zero_fraction")}
+sheet42 = {k: (0, 0, 0) for k in ("alexnet", "cs231n", "strided", "lenet")}
+'''
+
 ATTACKS = [
     attack("atk_patch_checker_file", PS02,
            TRUSTED + " (the checker is not a file the kernel can reach or shadow)",
@@ -363,6 +416,11 @@ ATTACKS = [
     attack("atk_fake_checker_module", PS02, TRUSTED,
            "put a fake autograder.checks (checker() returns a yes-man) and fake nbgrader modules "
            "into sys.modules", "every item 0", insert=[("ps02_setup", FAKE_CHECKER_MODULE)]),
+    attack("atk_shadow_builtins", PS02, TRUSTED + " (a test cell's names are the grader's, "
+           "never the student's globals)",
+           "define sorted/len/isinstance/set/tuple/int/abs/max/... and the test cells' helper names "
+           "(checker, ck, cb, as_pair, expected...) as globals that make both sides of a "
+           "comparison equal; the sheet answers are empty", "every item 0", answers=SHADOW),
     attack("atk_frame_gc_snoop", PS02,
            "expected values never enter the student's process",
            "every function walks its caller frames and gc.get_objects() for an `expected` value "

@@ -60,6 +60,11 @@ ATTACKS = [
            "the solution with an added cell `os._exit(1)` after pad2d", "full marks", base="solution",
            insert=[("ps02_pad2d_code", "import os\nos._exit(1)   # tried to restart the kernel")],
            targets=(), honest=REST),
+    attack("honest_endless_loop", PS03, "a cell that never ends is stopped, the rest replayed without "
+           "it: every other item graded", "the ps03 solution with an added cell `while True: pass` "
+           "after the max-pool answer (a forgotten experiment)", "full marks", base="solution",
+           insert=[("ps03_max_pool_code", "n = 0\nwhile True:   # how many iterations per second?\n    n += 1")],
+           targets=(), honest=REST),
     attack("honest_dup_tests", PS02, "a duplicated visible test cell is ignored, not an integrity zero",
            "the solution with the pad2d test cell pasted twice and the conv2d test cell pasted "
            "with a comment added", "full marks, status graded", base="solution",

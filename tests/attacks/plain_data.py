@@ -169,6 +169,27 @@ LAZY_40 = r'''
 sheet40 = {k: range(10 ** 15) for k in ("s1_k5", "s1_k4", "s2_k3", "s2_k3_out", "naive_p", "naive_zero_fraction")}
 '''
 
+RAISE_EXIT = r'''
+def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
+    raise SystemExit(0)                           # inside a call the grader makes
+'''
+
+RAISE_INTERRUPT = r'''
+def receptive_field(layers):
+    raise KeyboardInterrupt
+'''
+
+RAISE_ON_READ = r'''
+class Boom(dict):
+    def keys(self): raise GeneratorExit
+    def items(self): raise SystemExit(3)
+    def __iter__(self): raise KeyboardInterrupt
+    def __len__(self): raise SystemExit(4)
+
+
+sheet42 = Boom(alexnet=(55, 55, 96))
+'''
+
 ATTACKS = [
     attack("atk_nonplain_values", PS02, PLAIN,
            "the sheet answers are wrong values behind subclasses of str/int/float/tuple/dict whose "
@@ -200,6 +221,14 @@ ATTACKS = [
            "those two items 0; the other six full marks", base="solution",
            cells={"ps02_receptive_field_code": LAZY_RF, "ps02_sheet40_code": LAZY_40},
            targets=[T["receptive_field"], T["sheet40"]], honest=REST),
+    attack("atk_base_exceptions", PS02, PLAIN + "; an exception of any kind fails only its own item",
+           "conv_output_size raises SystemExit and receptive_field KeyboardInterrupt when the grader "
+           "calls them; sheet42 is a dict subclass whose keys/items/iteration/len raise "
+           "GeneratorExit, SystemExit and KeyboardInterrupt", "those three items 0; the other five "
+           "full marks", base="solution",
+           cells={"ps02_output_size_code": RAISE_EXIT, "ps02_receptive_field_code": RAISE_INTERRUPT,
+                  "ps02_sheet42_code": RAISE_ON_READ},
+           targets=[T["output_size"], T["receptive_field"], T["sheet42"]], honest=REST),
     attack("atk_exotic_arrays", PS02, PLAIN + " (.npy with allow_pickle=False: no object arrays, "
            "nothing unpickled on the trusted side)",
            "same_padding returns an np.void of a structured dtype, pad2d an object array of float "
