@@ -8,7 +8,7 @@ Interface
 ::
 
     Limits(memory_bytes=2 GiB, processes=64, file_bytes=64 MiB, open_files=256,
-           cpu_seconds=None)
+           cpu_seconds=None, disk_bytes=512 MiB)
     available() -> tuple[bool, str]     # can sandboxes run here? (False, reason) if not
     runtime_python() -> str             # the interpreter to run INSIDE a sandbox
     Sandbox(workdir, *, limits=Limits(), ro_binds=(), enabled=True, slot=0)
@@ -17,15 +17,18 @@ Interface
         with Sandbox(...) as box: ...   # exit = kill + reap
 
 ``argv`` and the paths in ``env`` are paths as seen inside: the runtime is at
-``/opt/runtime`` (``runtime_python()`` is ``/opt/runtime/bin/python``), ``workdir`` is
-``/work`` (also ``HOME`` and the working directory), each ``ro_binds`` pair
-``(host_path, inside_path)`` is mounted read-only at ``inside_path``.  ``env`` is added
+``/opt/runtime`` (``runtime_python()`` is ``/opt/runtime/bin/python``), the working
+directory and ``HOME`` is ``/work``, each ``ro_binds`` pair ``(host_path, inside_path)``
+is mounted read-only at ``inside_path``.  ``/work`` is a private tmpfs of ``disk_bytes``
+that starts as a copy of ``workdir`` (its folders and regular files; symlinks and
+anything else are left out): what the sandbox writes there never reaches the host.  ``env`` is added
 to a small clean environment (``PATH``, ``HOME``, ``USER``, ``LANG``, ``TMPDIR`` and the
 host's ``OPENBLAS_*``/``OMP_*`` settings); nothing else of the caller's environment
-enters.  Each ``popen`` starts a new sandbox; all of them share ``workdir``.
+enters.  Each ``popen`` starts a new sandbox with a fresh copy of ``workdir``.
 
-``enabled=False`` is the ``--no-sandbox`` fallback: a plain subprocess in ``workdir``
-with the same rlimits, the inside paths above rewritten to their host paths.  It
+``enabled=False`` is the ``--no-sandbox`` fallback: a plain subprocess working in
+``workdir`` itself, with the same rlimits, the inside paths above rewritten to their
+host paths.  It
 isolates nothing, and a daemon started there can outlive ``kill()``.
 
 What a sandbox sees
@@ -33,18 +36,20 @@ What a sandbox sees
 Each ``popen`` runs ``bwrap`` with new user, PID, network, IPC, UTS and cgroup
 namespaces, ``--die-with-parent``, ``--new-session`` (no terminal to push input into),
 ``--disable-userns`` (no nested namespaces), its own ``/proc``, a minimal ``/dev``, a
-private ``/tmp`` and ``/dev/shm`` (tmpfs), and read-only: the system libraries
+private ``/work``, ``/tmp`` and ``/dev/shm`` (tmpfs of ``disk_bytes`` each, its only
+writable places), and read-only: the system libraries
 (``/usr/lib*``, with every ``python3*`` folder there hidden), ``/etc/ld.so.cache``,
 ``prlimit``, the base Python install the runtime was made from (its ``site-packages``
-hidden) and the runtime venv.  The only writable place on disk is ``workdir``.  No
-course file, no other sandbox's workdir, no ``/root`` or ``/home``, no network (only
-its own loopback) and no host process is visible.
+hidden) and the runtime venv.  No course file, no host folder (``workdir`` included),
+no other sandbox, no ``/root`` or ``/home``, no network (only its own loopback) and no
+host process is visible.
 
 How the limits hold on this host (Debian 12, kernel 6.18, cgroup v1, grader as root)
 ---------------------------------------------------------------------------------------
 * The sandbox never runs as host root.  When the grader is root, ``setpriv`` drops to
   the per-worker uid ``UID_BASE + slot`` (no supplementary groups) before ``bwrap``
-  starts; inside, that uid is seen as 1000.  ``popen`` gives ``workdir`` to that uid.
+  starts; inside, that uid is seen as 1000.  bwrap mounts the ``ro_binds`` as that
+  uid, so they must be readable by other users; ``workdir`` is read by the grader.
   A grader that is not root runs ``bwrap`` as itself (unprivileged user namespaces).
 * rlimits, set by ``prlimit`` *inside* the sandbox, hold everywhere: ``RLIMIT_AS``
   (``memory_bytes`` per process: an allocation above it is a ``MemoryError``),
@@ -64,9 +69,10 @@ How the limits hold on this host (Debian 12, kernel 6.18, cgroup v1, grader as r
   including ``fork`` + ``setsid`` daemons, and ``kill()`` waits until they are gone.
   If the grader dies instead, ``--die-with-parent`` does the same.
 
-What is not bounded: the total bytes written to ``workdir`` (each file is at most
-``file_bytes``; the grader's wall-clock timeouts bound the rest), and output sizes,
-which the caller enforces on its channel.
+* Storage is RAM (tmpfs): each of ``/work``, ``/tmp`` and ``/dev/shm`` holds at most
+  ``disk_bytes`` (``ENOSPC`` beyond), and with cgroups it counts in ``memory_bytes``.
+
+Output sizes are not bounded here: the caller enforces them on its channel.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -107,6 +114,7 @@ class Limits:
     file_bytes: largest file it may write.
     open_files: file descriptors per process.
     cpu_seconds: optional CPU time per process (the caller has wall-clock timeouts).
+    disk_bytes: size of each of the sandbox's tmpfs (/work, /tmp, /dev/shm).
     """
 
     memory_bytes: int = 2 * 2**30
@@ -114,6 +122,7 @@ class Limits:
     file_bytes: int = 64 * 2**20
     open_files: int = 256
     cpu_seconds: int | None = None
+    disk_bytes: int = 512 * 2**20
 
 
 def runtime_python() -> str:
@@ -309,12 +318,13 @@ _JOIN = 'while [ "$1" != -- ]; do echo 0 > "$1" || exit 125; shift; done; shift;
 # --- the sandbox --------------------------------------------------------------------------
 
 class Sandbox:
-    """Runs commands in fresh bubblewrap sandboxes whose only writable place is ``workdir``.
+    """Runs commands in fresh bubblewrap sandboxes that start in a copy of ``workdir``.
 
     Parameters
     ----------
     workdir : Path
-        An existing host folder, seen inside as ``/work`` (also HOME and cwd).
+        An existing host folder; each sandbox starts in a private copy of it at ``/work``
+        (also HOME).  At most 1000 entries and ``limits.disk_bytes`` in all.
     limits : Limits
         Resource bounds of each sandbox.
     ro_binds : sequence of (Path, str)
@@ -344,14 +354,14 @@ class Sandbox:
         for host, inside in self.ro_binds:
             if not host.exists():
                 raise FileNotFoundError(f"sandbox ro_binds: {host} does not exist")
-            if not inside.startswith("/"):
-                raise ValueError(f"sandbox ro_binds: inside path {inside!r} is not absolute")
+            if not inside.startswith("/") or inside == WORK_INSIDE or inside.startswith(WORK_INSIDE + "/"):
+                raise ValueError(f"sandbox ro_binds: inside path {inside!r} is not an absolute path "
+                                 f"outside {WORK_INSIDE}")
         self.enabled = enabled
         self.slot = slot
         self.uid = UID_BASE + slot if os.geteuid() == 0 and enabled else None
         if self.uid is not None:
             # bwrap mounts these as the sandbox uid, which must be able to reach them
-            _check_reachable(self.workdir.parent, "the parent of the sandbox workdir")
             for host, _ in self.ro_binds:
                 _check_reachable(host, "sandbox ro_binds path", read=True)
         self._started = []            # (Popen, pidfd of the namespace init or None, _Cgroups or None)
@@ -364,18 +374,21 @@ class Sandbox:
             raise ValueError("sandbox popen: argv is empty")
         if not self.enabled:
             return self._popen_unsandboxed(argv, env, popen_kwargs)
-        if self.uid is not None:
-            _give(self.workdir, self.uid)
-        cgroups = _Cgroups(self.limits) if _cgroup_parents() else None
+        copy_options, copy_fds = self._workdir_copy()
+        try:
+            cgroups = _Cgroups(self.limits) if _cgroup_parents() else None
+        except BaseException:
+            _close(copy_fds)
+            raise
         info_read, info_write = os.pipe()
-        command = [BWRAP, "--info-fd", str(info_write), *self._bwrap_options(),
-                   "--", PRLIMIT, *self._prlimit_options(), "--", *argv]
+        command = [BWRAP, "--info-fd", str(info_write), *self._bwrap_options(), *copy_options,
+                   "--remount-ro", "/", "--", PRLIMIT, *self._prlimit_options(), "--", *argv]
         if self.uid is not None:
             command = [SETPRIV, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                        "--", *command]
         if cgroups:
             command = ["/bin/sh", "-c", _JOIN, "sh", *cgroups.procs_files, "--", *command]
-        pass_fds = (*popen_kwargs.pop("pass_fds", ()), info_write)
+        pass_fds = (*popen_kwargs.pop("pass_fds", ()), info_write, *copy_fds)
         try:
             proc = subprocess.Popen(command, env=self._environment(env), pass_fds=pass_fds,
                                     **popen_kwargs)
@@ -385,7 +398,7 @@ class Sandbox:
                 cgroups.remove()
             raise
         finally:
-            os.close(info_write)
+            _close([info_write, *copy_fds])
         self._started.append((proc, _init_pidfd(info_read, proc.pid), cgroups))
         return proc
 
@@ -438,8 +451,8 @@ class Sandbox:
                    "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
                    "--die-with-parent", "--new-session",
                    "--proc", "/proc", "--dev", "/dev",
-                   "--size", str(limits.memory_bytes), "--tmpfs", "/tmp",
-                   "--size", str(limits.memory_bytes), "--tmpfs", "/dev/shm"]
+                   "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
+                   "--size", str(limits.disk_bytes), "--tmpfs", "/dev/shm"]
         options += _system_mounts()
         base = _base_prefix(RUNTIME / "venv")
         source = RUNTIME / "base" if (RUNTIME / "base").is_dir() else base
@@ -449,9 +462,34 @@ class Sandbox:
         options += ["--ro-bind", str(RUNTIME / "venv"), RUNTIME_INSIDE]
         for host, inside in self.ro_binds:
             options += ["--ro-bind", str(host), inside]
-        options += ["--bind", str(self.workdir), WORK_INSIDE, "--chdir", WORK_INSIDE,
-                    "--remount-ro", "/"]
+        options += ["--size", str(limits.disk_bytes), "--tmpfs", WORK_INSIDE, "--chdir", WORK_INSIDE]
         return options
+
+    def _workdir_copy(self) -> tuple[list[str], list[int]]:
+        """bwrap options (and the fds they read) that copy ``workdir`` into ``/work``.
+
+        Files are opened here, by the grader, without following symlinks; bwrap copies
+        their contents, so the sandbox never holds a host file or folder.
+        """
+        options, fds, total = [], [], 0
+        try:
+            for folder, dirs, files, dir_fd in os.fwalk(self.workdir):
+                inside = Path(WORK_INSIDE, Path(folder).relative_to(self.workdir))
+                for name in sorted(dirs + files):
+                    st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                    if stat.S_ISDIR(st.st_mode):
+                        options += ["--dir", str(inside / name)]
+                    elif stat.S_ISREG(st.st_mode):
+                        fds.append(os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd))
+                        options += ["--file", str(fds[-1]), str(inside / name)]
+                        total += st.st_size
+                    if len(options) > 2000 or total > self.limits.disk_bytes:
+                        raise ValueError(f"sandbox workdir {self.workdir} holds more than 1000 entries "
+                                         f"or {self.limits.disk_bytes} bytes: too much to copy in")
+        except BaseException:
+            _close(fds)
+            raise
+        return options, fds
 
     def _prlimit_options(self) -> list[str]:
         limits = self.limits
@@ -485,21 +523,14 @@ def _check_reachable(path: Path, what: str, read: bool = False) -> None:
         if not os.stat(folder).st_mode & 0o001:
             raise PermissionError(
                 f"{what} {path} is out of the sandbox's reach: {folder} is not searchable by "
-                f"other users (mode {os.stat(folder).st_mode & 0o777:o}); put sandbox folders "
-                f"under one that is, e.g. tempfile.mkdtemp() in {tempfile.gettempdir()}")
-    if read and not os.stat(path).st_mode & 0o004:
+                f"other users (mode {os.stat(folder).st_mode & 0o777:o})")
+    if read and not os.stat(path).st_mode & (0o005 if path.is_dir() else 0o004):
         raise PermissionError(f"{what} {path} is not readable by other users")
 
 
-def _give(folder: Path, uid: int) -> None:
-    """Make ``folder`` and everything in it belong to ``uid`` alone (the sandbox writes there)."""
-    os.chown(folder, uid, uid)
-    os.chmod(folder, 0o700)
-    # by directory fd, never by path: a sandbox still running in the same folder could
-    # swap a subfolder for a symlink to a host folder between the walk and the chown
-    for _, dirs, files, dir_fd in os.fwalk(folder):
-        for name in dirs + files:
-            os.chown(name, uid, uid, dir_fd=dir_fd, follow_symlinks=False)
+def _close(fds) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 @functools.cache
