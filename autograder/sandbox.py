@@ -21,15 +21,16 @@ Interface
 directory and ``HOME`` is ``/work``, each ``ro_binds`` pair ``(host_path, inside_path)``
 is mounted read-only at ``inside_path``.  ``/work`` is a private tmpfs of ``disk_bytes``
 that starts as a copy of ``workdir`` (its folders and regular files; symlinks and
-anything else are left out): what the sandbox writes there never reaches the host.  ``env`` is added
-to a small clean environment (``PATH``, ``HOME``, ``USER``, ``LANG``, ``TMPDIR`` and the
-host's ``OPENBLAS_*``/``OMP_*`` settings); nothing else of the caller's environment
-enters.  Each ``popen`` starts a new sandbox with a fresh copy of ``workdir``.
+anything else are left out): what the sandbox writes there never reaches the host.
+``env`` is added to a small clean environment (``PATH``, ``HOME``, ``USER``, ``LANG``,
+``TMPDIR`` and the host's ``OPENBLAS_*``/``OMP_*`` settings); nothing else of the
+caller's environment enters.  Each ``popen`` starts a new sandbox with a fresh copy of
+``workdir``.  A sandbox dies when the *thread* that called ``popen`` ends
+(``--die-with-parent`` is a parent-death signal): call it from a long-lived thread.
 
 ``enabled=False`` is the ``--no-sandbox`` fallback: a plain subprocess working in
 ``workdir`` itself, with the same rlimits, the inside paths above rewritten to their
-host paths.  It
-isolates nothing, and a daemon started there can outlive ``kill()``.
+host paths.  It isolates nothing, and a daemon started there can outlive ``kill()``.
 
 What a sandbox sees
 -------------------
@@ -37,10 +38,11 @@ Each ``popen`` runs ``bwrap`` with new user, PID, network, IPC, UTS and cgroup
 namespaces, ``--die-with-parent``, ``--new-session`` (no terminal to push input into),
 ``--disable-userns`` (no nested namespaces), its own ``/proc``, a minimal ``/dev``, a
 private ``/work``, ``/tmp`` and ``/dev/shm`` (tmpfs of ``disk_bytes`` each, its only
-writable places), and read-only: the system libraries
-(``/usr/lib*``, with every ``python3*`` folder there hidden), ``/etc/ld.so.cache``,
-``prlimit``, the base Python install the runtime was made from (its ``site-packages``
-hidden) and the runtime venv.  No course file, no host folder (``workdir`` included),
+writable places), and read-only: the system libraries (``/usr/lib*``, with every
+``python3*`` folder there hidden), ``/etc/ld.so.cache``, ``prlimit``, the base Python
+install the runtime was made from (its ``site-packages`` hidden; a hard-linked copy,
+``.venv-runtime/base``, when the sandbox uid cannot read the original, e.g. pyenv under
+``/root``) and the runtime venv.  No course file, no host folder (``workdir`` included),
 no other sandbox, no ``/root`` or ``/home``, no network (only its own loopback) and no
 host process is visible.
 
@@ -68,7 +70,6 @@ How the limits hold on this host (Debian 12, kernel 6.18, cgroup v1, grader as r
   reused pid is never hit): the kernel then kills every process in the namespace,
   including ``fork`` + ``setsid`` daemons, and ``kill()`` waits until they are gone.
   If the grader dies instead, ``--die-with-parent`` does the same.
-
 * Storage is RAM (tmpfs): each of ``/work``, ``/tmp`` and ``/dev/shm`` holds at most
   ``disk_bytes`` (``ENOSPC`` beyond), and with cgroups it counts in ``memory_bytes``.
 
