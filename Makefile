@@ -5,6 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
+# The sandboxed grading runtime: NumPy, matplotlib, ipykernel only (autograder/sandbox.py).
+RUNTIME   := .venv-runtime
+RUNTIME_STAMP := $(RUNTIME)/.installed-stamp
 
 # The targets share names with folders (book/, tests/ ...): never treat them as files.
 .PHONY: book test bench setup exercises clean help
@@ -23,7 +26,17 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(STAMP) $(NPM_STAMP)
+# A venv of its own, made from the same base Python as .venv; the sandbox mounts it
+# read-only, so nothing else (convblocks, SciPy ...) can be imported there.
+$(RUNTIME_STAMP): autograder/runtime-requirements.txt | $(STAMP)
+	rm -rf $(RUNTIME)
+	$(PY) -m venv --without-pip $(RUNTIME)/venv
+	$(PY) -m pip --python $(RUNTIME)/venv/bin/python install --quiet --disable-pip-version-check \
+		-r autograder/runtime-requirements.txt
+	$(PY) -m autograder.sandbox mirror-base $(RUNTIME)
+	@touch $@
+
+setup: $(STAMP) $(NPM_STAMP) $(RUNTIME_STAMP)
 
 book: setup
 	$(PY) -m tools.build_book

@@ -1,9 +1,11 @@
 """Feedback pages for students and the class report for instructors.
 
-A student's feedback shows, per graded item, the points and — for a failed test —
-only the error *message* (e.g. the checker's diagnostic), cleaned of anything that
-quotes a hidden test: no hidden-test source, no traceback, no expected values.
-The visible part of each test (what the student already has) is shown for context.
+A student's feedback shows, per graded item, the points and, for a failed test, the
+message the grader composed (the checker's diagnostic, or the student's own exception
+type with at most 500 characters of its message). Test cells run in the grader's
+process and their outputs hold only what the grader wrote there, so there is nothing
+to clean: no hidden-test source or traceback ever reaches them. The visible part of
+each test (what the student already has) is shown for context.
 """
 
 import html
@@ -13,12 +15,10 @@ from collections import Counter, defaultdict
 from . import config
 from .notebooks import grade_id, is_autograded_test, is_grade
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 def items_of(master, released):
-    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible, hidden."""
+    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible."""
     rel = {grade_id(c): c for c in released.cells if grade_id(c)}
     items = []
     for cell in master.cells:
@@ -26,49 +26,23 @@ def items_of(master, released):
             continue
         gid = grade_id(cell)
         visible = rel.get(gid).source if gid in rel else ""
-        vis_lines = {ln.strip() for ln in visible.splitlines()}
-        hidden = {ln.strip() for ln in cell.source.splitlines()
-                  if len(ln.strip()) >= 6 and ln.strip() not in vis_lines}
         items.append({"gid": gid, "kind": "auto" if is_autograded_test(cell) else "manual",
                       "points": float(cell.metadata.nbgrader.get("points", 0)),
-                      "visible": visible if is_autograded_test(cell) else "", "hidden": hidden})
+                      "visible": visible if is_autograded_test(cell) else ""})
     return items
 
 
-def sanitize(text, hidden):
-    text = ANSI.sub("", text or "")
-    out = []
-    for line in text.splitlines():
-        s = line.strip()
-        if any(h in line for h in hidden) or s.startswith(("File \"", "Cell In[", "---->")) or \
-                re.match(r"^\s*\d+\s*[|│]", line):
-            continue
-        out.append(line)
-    text = "\n".join(out).strip()
-    return text if len(text) <= 2000 else text[:2000] + " ..."
-
-
-def failure_message(cell, hidden):
+def failure_message(cell):
     """The student-facing message of a failed test cell ('' if it passed)."""
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if errors:
-        e = errors[-1]
-        ename, evalue = sanitize(str(e.get("ename", "")), hidden), sanitize(str(e.get("evalue", "")), hidden)
-        if ename in ("CellTimeoutError", "DeadKernelError", "NotExecuted", "IntegrityError"):
-            return evalue
-        if not evalue:
-            if ename == "AssertionError":
-                return "AssertionError: a test failed (see the test's visible part above and run it yourself)"
-            return ename
-        return f"{ename}: {evalue}"
-    stderr = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
-    if stderr:
-        text = "".join(str(o.get("text", "")) for o in stderr)
-        warn = re.findall(r"(\w*(?:Warning|Error)\w*: .*)", ANSI.sub("", text))
-        shown = sanitize("\n".join(warn[:3]), hidden) if warn else ""
-        return ("the test printed to stderr (a warning), which counts as a failure"
-                + (f": {shown}" if shown else ""))
-    return ""
+    if not errors:
+        return ""
+    ename, evalue = str(errors[-1].get("ename", "")), str(errors[-1].get("evalue", ""))
+    if ename in ("CellTimeoutError", "DeadKernelError", "NotExecuted"):
+        return evalue
+    if not evalue:
+        return "AssertionError: a test failed (see the test's visible part)" if ename == "AssertionError" else ename
+    return f"{ename}: {evalue}"
 
 
 def mistake_hints(message):
@@ -121,14 +95,10 @@ def render_feedback(row, results, assignment_items, scores):
             parts.append("<p class='note'>This notebook was not submitted: its items score 0.</p>")
         if res.get("status") == config.INVALID:
             parts.append(f"<p class='note'>This notebook could not be read: {e(res.get('reason', ''))}</p>")
-        if res.get("integrity"):
-            parts.append("<div class='note'><b>Integrity check:</b> your code changes the grading environment "
-                         "(patching modules, the checker or Python itself), so the autograded items of this "
-                         "notebook score 0. Findings:<ul>")
-            for f in res["integrity"]:
-                where = f"cell {f['grade_id']}" if f.get("grade_id") else "a cell you added"
-                parts.append(f"<li>{e(where)}, line {f['line']}: {e(f['finding'])}</li>")
-            parts.append("</ul>If this is a mistake, talk to your instructor.</div>")
+        if res.get("cell_errors"):
+            parts.append("<div class='note'>Errors in your cells while grading:<ul>" + "".join(
+                f"<li>{e(c['cell'])}: {e(c['ename'])}: {e(c['evalue'])}</li>" for c in res["cell_errors"])
+                + "</ul></div>")
         if res.get("notes"):
             parts.append("<div class='note'>Restored before grading:<ul>" +
                          "".join(f"<li>{e(n)}</li>" for n in res["notes"]) + "</ul></div>")
@@ -147,7 +117,7 @@ def render_feedback(row, results, assignment_items, scores):
                              f"{_fmt(it['points'])}</td><td class='pending'>{e(result)}</td></tr>")
                 continue
             score = sc.get("score")
-            msg = failure_message(cells[gid], it["hidden"]) if gid in cells else "not run"
+            msg = failure_message(cells[gid]) if gid in cells else "not run"
             ok = score is not None and score >= it["points"] and not msg
             parts.append(f"<tr><td>{e(gid)}</td><td>{_fmt(score if score is not None else 0.0)} / "
                          f"{_fmt(it['points'])}</td><td class='{'ok' if ok else 'bad'}'>"
@@ -169,64 +139,43 @@ def _normalise(msg):
     return m[:160]
 
 
-def write_report(out_dir, rows, failures, items_by_assignment):
-    """report.html (+ PNGs): score histograms, failure rate per item, common diagnostics.
+def _bar(fraction, color):
+    return (f"<span style='display:inline-block;width:{12 * fraction:.2f}rem;height:.8rem;"
+            f"background:{color}'></span>")
+
+
+def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
+    """report.html: per assignment the score distribution, the failure rate of every test item
+    and its most common diagnostics (the class's misconceptions), as plain HTML bars.
 
     failures: {(assignment, gid): [message, ...]} from graded rows; rows: grades.csv rows.
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     e = html.escape
-    rep = out_dir / "report"
-    rep.mkdir(exist_ok=True)
-    assignments = sorted({r["assignment"] for r in rows})
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
              f"<style>{CSS}</style></head><body><h1>Grading report</h1>"]
+    if warning:
+        parts.append(f"<p class='note'><b>{e(warning)}</b></p>")
     counts = Counter(r["status"] for r in rows)
     parts.append("<p>" + ", ".join(f"{e(s)}: {counts[s]}" for s in config.STATUSES if counts[s]) + "</p>")
-    parts.append("<table><tr><th>assignment</th><th>graded</th><th>mean autograded score</th><th>statuses</th></tr>")
-    for a in assignments:
-        rs = [r for r in rows if r["assignment"] == a]
-        sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
-        st = Counter(r["status"] for r in rs)
-        mx = next((r["auto_max_score"] for r in rs if r["auto_max_score"] not in ("", None)), "")
-        parts.append(f"<tr><td>{e(a)}</td><td>{len(sc)}/{len(rs)}</td><td>"
-                     f"{(sum(sc) / len(sc)):.2f} / {_fmt(mx)}" if sc else f"<tr><td>{e(a)}</td><td>0/{len(rs)}</td><td>–")
-        parts.append("</td><td>" + ", ".join(f"{e(k)} {v}" for k, v in sorted(st.items())) + "</td></tr>")
-    parts.append("</table>")
-    for a in assignments:
+    for a in sorted({r["assignment"] for r in rows}):
         rs = [r for r in rows if r["assignment"] == a and r["auto_score"] not in ("", None)]
-        items = [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]
-        fig, axes = plt.subplots(1, 2, figsize=(11, max(2.8, 0.35 * len(items) + 1)))
-        scores = [float(r["auto_score"]) for r in rs]
-        mx = float(rs[0]["auto_max_score"]) if rs else 1.0
-        axes[0].hist(scores, bins=max(5, min(20, int(mx) + 1)), range=(0, max(mx, 1e-9)), color="#3b6ea8")
-        axes[0].set_title(f"{a}: autograded scores (n={len(scores)})")
-        axes[0].set_xlabel("score")
-        axes[0].set_ylabel("students")
-        names = [it["gid"] for it in items]
-        rates = [len(failures.get((a, g), [])) / len(rs) if rs else 0.0 for g in names]
-        axes[1].barh(range(len(names)), rates, color="#a4161a")
-        axes[1].set_yticks(range(len(names)), names, fontsize=8)
-        axes[1].invert_yaxis()
-        axes[1].set_xlim(0, 1)
-        axes[1].set_title("failure rate per test item")
-        fig.tight_layout()
-        png = rep / f"{a}.png"
-        fig.savefig(png, dpi=80)
-        plt.close(fig)
-        parts.append(f"<h2>{e(a)}</h2><img src='report/{e(png.name)}' alt='{e(a)} plots' style='max-width:100%'>")
-        parts.append("<table><tr><th>item</th><th>failed</th><th>most common diagnostics</th></tr>")
-        for g, rate in zip(names, rates):
-            msgs = failures.get((a, g), [])
+        scores = Counter(float(r["auto_score"]) for r in rs)
+        mx = _fmt(next((r["auto_max_score"] for r in rows if r["assignment"] == a), ""))
+        mean = f"mean {sum(s * n for s, n in scores.items()) / len(rs):.2f} / {mx}" if rs else "nothing graded"
+        parts.append(f"<h2>{e(a)}</h2><p>{len(rs)} graded, {mean}; " + ", ".join(
+            f"{e(k)} {v}" for k, v in sorted(Counter(r['status'] for r in rows if r['assignment'] == a).items()))
+            + "</p><table><tr><th>autograded score</th><th>students</th></tr>" + "".join(
+            f"<tr><td>{_fmt(s)}</td><td>{_bar(n / len(rs), '#3b6ea8')} {n}</td></tr>" for s, n in sorted(scores.items()))
+            + "</table><table><tr><th>item</th><th>failed</th><th>most common diagnostics</th></tr>")
+        for it in [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]:
+            msgs = failures.get((a, it["gid"]), [])
+            rate = len(msgs) / len(rs) if rs else 0.0
             hints = Counter(h for m in msgs for h in mistake_hints(m))
             generic = Counter(_normalise(m) for m in msgs if not mistake_hints(m))
             common = [f"{e(h)} ({n})" for h, n in hints.most_common(4)] + \
                      [f"<code>{e(m)}</code> ({n})" for m, n in generic.most_common(3)]
-            parts.append(f"<tr><td>{e(g)}</td><td>{len(msgs)}/{len(rs)} ({100 * rate:.0f}%)</td>"
-                         f"<td>{'<br>'.join(common)}</td></tr>")
+            parts.append(f"<tr><td>{e(it['gid'])}</td><td>{_bar(rate, '#a4161a')} {len(msgs)}/{len(rs)} "
+                         f"({100 * rate:.0f}%)</td><td>{'<br>'.join(common)}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     (out_dir / "report.html").write_text("".join(parts), encoding="utf-8")
@@ -242,7 +191,7 @@ def collect_failures(failures, assignment, results, items):
         for it in items.get(notebook, []):
             if it["kind"] != "auto" or it["gid"] not in cells:
                 continue
-            msg = failure_message(cells[it["gid"]], it["hidden"])
+            msg = failure_message(cells[it["gid"]])
             if msg:
                 failures[(assignment, it["gid"])].append(msg)
 

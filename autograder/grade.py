@@ -1,9 +1,10 @@
 """`python -m autograder grade SUBMISSIONS --out DIR`: the whole grading run.
 
-SUBMISSIONS is a folder (or a .zip of one) laid out ``<student>/<assignment>/*.ipynb``
-(any wrapping folders are fine). Every submitted notebook is graded by a worker
-process in its own sandbox; the parent alone writes the gradebook (a temporary
-copy, atomically renamed at the end), the feedback pages, grades.csv and the report.
+SUBMISSIONS is a folder (or a .zip of one) laid out exactly
+``<student>/<assignment>/<assignment>.ipynb``. Every submitted notebook is graded by a
+worker process, its student code in a sandbox of its own; the parent alone writes the
+gradebook (a temporary copy, atomically renamed at the end), the feedback pages,
+grades.csv and the report.
 """
 
 import csv
@@ -11,7 +12,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,15 +23,15 @@ from pathlib import Path
 
 from . import config
 from .feedback import collect_failures, items_of, new_failures, render_feedback, write_report
-from .notebooks import grade_id, is_autograded_test, make_master, make_released
-from .kernel import error_output
+from .notebooks import grade_id, make_master, make_released
 
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_score", "auto_max_score",
                "manual_pending", "seconds", "detail"]
-IGNORE = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".DS_Store", ".nbgrader.log", "gradebook.db"}
+JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}  # and every name starting with "."
 LAST_RUN = {}  # statistics of the last run (for the benchmark)
-STATUS_ORDER = [config.ERROR, config.INVALID, config.INTEGRITY, config.TIMEOUT, config.KERNEL_DIED,
-                config.GRADED, config.MISSING]
+STATUS_ORDER = [config.ERROR, config.INVALID, config.TIMEOUT, config.KERNEL_DIED, config.GRADED, config.MISSING]
+NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as a plain process of this user, with its "
+                      "files, processes and network in reach; use it only for notebooks you trust")
 
 
 # ------------------------------------------------------------------------------ sources
@@ -49,7 +49,7 @@ class Assignment:
         self.visible = {k: {grade_id(c): c.source for c in nb.cells if grade_id(c)}
                         for k, nb in self.released.items()}
         self.data_files = [(str(p), str(p.relative_to(source_dir))) for p in sorted(source_dir.rglob("*"))
-                           if p.is_file() and p.suffix != ".ipynb" and not (set(p.parts) & IGNORE)]
+                           if p.is_file() and p.suffix != ".ipynb" and not _junk(p.relative_to(source_dir))]
 
     @property
     def auto_max(self):
@@ -60,31 +60,28 @@ class Assignment:
         return sum(it["points"] for its in self.items.values() for it in its)
 
 
-def load_assignments(source_root, only=None):
+def load_assignments(source_root):
     source_root = Path(source_root)
-    out = {}
     if not source_root.is_dir():
         raise SystemExit(f"no source folder {source_root}")
-    for d in sorted(source_root.iterdir()):
-        if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb")):
-            if only and d.name not in only:
-                continue
-            out[d.name] = Assignment(d)
-    if only:
-        unknown = set(only) - set(out)
-        if unknown:
-            raise SystemExit(f"unknown assignment(s): {', '.join(sorted(unknown))}")
-    return out
+    return {d.name: Assignment(d) for d in sorted(source_root.iterdir())
+            if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb"))}
 
 
 # -------------------------------------------------------------------------- submissions
-def _safe_extract(zpath, dest, max_bytes=4 * 2**30):
+def _junk(rel):
+    return any(p in JUNK or p.startswith(".") for p in Path(rel).parts)
+
+
+def _safe_extract(zpath, dest, assignment_ids, max_bytes=4 * 2**30):
+    """Unpack a zip (no absolute paths, no "..", no symlinks); returns the folder of students
+    (the zip's one top folder when that holds students rather than assignments)."""
     total = 0
     with zipfile.ZipFile(zpath) as zf:
         for info in zf.infolist():
             name = info.filename.replace("\\", "/")
             parts = [p for p in name.split("/") if p not in ("", ".")]
-            if not parts or ".." in parts or name.startswith("/") or set(parts) & IGNORE:
+            if not parts or ".." in parts or name.startswith("/") or _junk("/".join(parts)):
                 continue
             if (info.external_attr >> 16) & 0o170000 == 0o120000:  # symlink
                 continue
@@ -98,127 +95,65 @@ def _safe_extract(zpath, dest, max_bytes=4 * 2**30):
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
+    top = list(dest.iterdir())
+    if len(top) == 1 and top[0].is_dir() and not any((top[0] / a).is_dir() for a in assignment_ids):
+        return top[0]
+    return dest
 
 
-def discover(root, assignment_ids):
-    """{(student, assignment): {file stem: path}} (an empty dict: folder without notebooks)."""
-    found = defaultdict(dict)
-    unknown = set()
-    root = Path(root)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORE and not d.startswith("."))
-        rel = Path(dirpath).relative_to(root).parts
-        if len(rel) >= 2 and rel[-1] in assignment_ids:
-            found.setdefault((rel[-2], rel[-1]), {})
-        for f in sorted(filenames):
-            if not f.endswith(".ipynb") or f.startswith("."):
+def _entries(path):
+    return sorted((e for e in os.scandir(path) if not _junk(e.name)), key=lambda e: e.name)
+
+
+def discover(root, notebooks):
+    """Exactly ``root/<student>/<assignment>/<notebook>.ipynb``; nothing deeper, no symlink followed.
+
+    notebooks: {assignment: [notebook ids]}. Returns (students, {(student, assignment): {notebook:
+    path}}, {(student, assignment) or student: [what was not graded and why]}).
+    """
+    students, found, problems = [], {}, defaultdict(list)
+    for s in _entries(root):
+        if not s.is_dir(follow_symlinks=False):
+            problems[s.name].append(f"{s.name}: {'a symbolic link' if s.is_symlink() else 'not a folder'}; "
+                                    "not a student, ignored")
+            continue
+        students.append(s.name)
+        for a in _entries(s.path):
+            if not a.is_dir(follow_symlinks=False) or a.name not in notebooks:
+                problems[s.name].append(f"{s.name}/{a.name}: not an assignment folder; ignored")
                 continue
-            parts = rel
-            k = next((i for i in range(len(parts) - 1, 0, -1) if parts[i] in assignment_ids), None)
-            if k is None:
-                if len(parts) >= 2:
-                    unknown.add(parts[-1])
-                continue
-            found[(parts[k - 1], parts[k])].setdefault(Path(f).stem, str(Path(dirpath) / f))
-    return dict(found), sorted(unknown)
-
-
-def all_students(root, found):
-    """Students with a submission, plus their sibling folders (students who handed in nothing)."""
-    root = Path(root)
-    students = {s for s, _ in found}
-    parents = set()
-    for dirpath, dirnames, _ in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in IGNORE and not d.startswith(".")]
-        if students & set(dirnames):
-            parents.add(Path(dirpath))
-            dirnames[:] = []
-    for p in parents:
-        students |= {d.name for d in p.iterdir() if d.is_dir() and d.name not in IGNORE
-                     and not d.name.startswith(".")}
-    return sorted(students)
-
-
-def _match_notebooks(assignment, files):
-    """Map the assignment's notebooks to submitted files; returns ({nb: path|None}, notes)."""
-    out, notes = {}, []
-    remaining = dict(files)
-    for nb in assignment.sources:
-        if nb in remaining:
-            out[nb] = remaining.pop(nb)
-    missing = [nb for nb in assignment.sources if nb not in out]
-    if len(missing) == 1 and len(remaining) >= 1:
-        stem, path = sorted(remaining.items())[0]
-        out[missing[0]] = path
-        notes.append(f"graded {Path(path).name} as {missing[0]}.ipynb")
-        missing = []
-    for nb in missing:
-        out[nb] = None
-    return out, notes
+            files = found.setdefault((s.name, a.name), {})
+            for f in _entries(a.path):
+                stem = f.name[:-len(".ipynb")] if f.name.endswith(".ipynb") else None
+                if stem in notebooks[a.name] and (f.is_symlink() or f.is_file(follow_symlinks=False)):
+                    files[stem] = f.path  # a symlink is recorded to be reported, never read
+                else:
+                    want = ", ".join(f"{n}.ipynb" for n in notebooks[a.name])
+                    problems[(s.name, a.name)].append(f"{f.name} not graded (the grader reads only {want} "
+                                                      "in this folder)")
+    return students, found, dict(problems)
 
 
 # --------------------------------------------------------------------------------- misc
-def _mpl_cache(cache_dir):
-    """Build matplotlib's font cache once; every sandbox gets a copy (a fresh MPLCONFIGDIR
-    would otherwise rebuild it in every kernel that imports matplotlib)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    if not list(cache_dir.glob("fontlist*.json")):
-        env = dict(os.environ, MPLCONFIGDIR=str(cache_dir), MPLBACKEND="Agg")
-        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300, check=False)
-    return str(cache_dir)
-
-
 class Progress:
+    """A progress bar on a terminal; a line per 10 % elsewhere."""
+
     def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
-        self.t0 = time.monotonic()
-        self.tty = stream.isatty()
-        self.last_pct = -1
+        self.total, self.done, self.stream, self.t0, self.last = total, 0, stream, time.monotonic(), -1
 
     def step(self, label=""):
         self.done += 1
-        el = time.monotonic() - self.t0
-        rate = self.done / el * 60 if el > 0 else 0.0
-        eta = (self.total - self.done) / (rate / 60) if rate > 0 else 0.0
-        width = 30
-        fill = int(width * self.done / max(self.total, 1))
-        line = (f"[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
-                f"{rate:5.1f}/min ETA {eta:4.0f}s {label[:40]}")
-        pct = int(100 * self.done / max(self.total, 1)) // 10
-        if self.tty:
-            self.stream.write("\r" + line.ljust(100))
-            if self.done == self.total:
-                self.stream.write("\n")
-        elif pct != self.last_pct or self.done == self.total:
+        rate = self.done / max(time.monotonic() - self.t0, 1e-9) * 60
+        fill = 30 * self.done // max(self.total, 1)
+        line = (f"[{'#' * fill}{'.' * (30 - fill)}] {self.done}/{self.total} {rate:5.1f}/min "
+                f"ETA {(self.total - self.done) / rate * 60:4.0f}s {label[:40]}")
+        tenth = 10 * self.done // max(self.total, 1)
+        if self.stream.isatty():
+            self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
+        elif tenth != self.last:
             self.stream.write(line + "\n")
-        self.last_pct = pct
+        self.last = tenth
         self.stream.flush()
-
-
-def _fix_cells_for_scoring(res, assignment):
-    """Before nbgrader scores a notebook: integrity findings zero every autograded test;
-    a test cell whose execution failed without an error output still fails."""
-    nb = res.get("nb")
-    if not nb:
-        return
-    kinds = res.get("kinds", {})
-    for i, cell in enumerate(nb["cells"]):
-        if not is_autograded_test(cell):
-            continue
-        # no partial credit from a value a test cell happens to display (nbgrader would read a
-        # number there as a partial score): show it, but as plain display output
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "execute_result":
-                o["output_type"] = "display_data"
-                o.pop("execution_count", None)
-        if res.get("integrity"):
-            cell.setdefault("outputs", []).insert(0, error_output(
-                "IntegrityError", "integrity: the notebook changes the grading environment (see the findings "
-                "above), so this item scores 0"))
-        elif kinds.get(str(i)) in ("error", "timeout", "died", "skipped") and not any(
-                o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            cell.setdefault("outputs", []).append(error_output("Error", "the test cell failed"))
 
 
 def _row_status(results):
@@ -233,8 +168,17 @@ def _row_status(results):
 
 # ---------------------------------------------------------------------------------- run
 def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEOUT, assignments=None,
-          max_restarts=config.DEFAULT_MAX_RESTARTS, quiet=False, stream=sys.stderr):
-    """Grade everything; returns (exit code, rows)."""
+          max_restarts=config.DEFAULT_MAX_RESTARTS, quiet=False, stream=sys.stderr, sandbox=True):
+    """Grade everything; returns (exit code, rows). ``sandbox=False`` runs student code unsandboxed
+    (with a warning on stderr and in report.html)."""
+    from .sandbox import available
+
+    ok, why = available() if sandbox else (True, "")
+    if not ok:
+        raise SystemExit(f"cannot sandbox student code here: {why}\n(`--no-sandbox` grades without a "
+                         "sandbox, for trusted notebooks only)")
+    if not sandbox:
+        print(NO_SANDBOX_WARNING, file=stream, flush=True)
     t_start = time.monotonic()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -243,14 +187,15 @@ def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEO
     if out == subs_path or subs_path in out.parents:
         raise SystemExit("--out must not be inside SUBMISSIONS")
     tmp_root = Path(tempfile.mkdtemp(prefix="autograder-run-"))
+    tmp_root.chmod(0o711)  # the sandbox uid must reach its own folder inside; listing stays closed
     try:
         return _grade(subs_path, out, source, workers, timeout, assignments, max_restarts, quiet, stream,
-                      tmp_root, t_start)
+                      tmp_root, t_start, sandbox)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
 
 
-def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, stream, tmp_root, t_start):
+def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, stream, tmp_root, t_start, sandbox):
     import warnings
 
     from .gradebook import GradebookWriter
@@ -264,15 +209,15 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
     if subs_path.is_file() and zipfile.is_zipfile(subs_path):
         root = tmp_root / "submissions"
         root.mkdir()
-        _safe_extract(subs_path, root)
+        root = _safe_extract(subs_path, root, set(known))
     elif subs_path.is_dir():
         root = subs_path
     else:
         raise SystemExit(f"{subs_path}: not a folder or a zip file")
-    found, unknown = discover(root, set(known))
-    if unknown:
-        say(f"warning: ignored folders that are not assignments: {', '.join(unknown)}")
-    students = all_students(root, found)
+    students, found, problems = discover(root, {a: list(known[a].sources) for a in known})
+    for where, lines in problems.items():
+        for line in lines:
+            say(f"warning: {line}")
     graded_ids = sorted(only) if only else sorted({a for _, a in found})
     for a in graded_ids:
         if a not in known:
@@ -291,22 +236,21 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
             except Exception as exc:  # noqa: BLE001 - e.g. cells changed after students were graded
                 register_errors[a] = f"cannot record {a} in the gradebook: {exc}"
                 say(f"error: {register_errors[a]}")
-        mpl = _mpl_cache(out / ".cache" / "mpl")
         tasks, row_notes, pending = [], {}, {}
         results = defaultdict(dict)
         for key in rows_keys:
             s, a = key
             if key not in found or a in register_errors:
                 continue
-            mapping, notes = _match_notebooks(known[a], found[key])
-            row_notes[key] = notes
+            mapping = {nb: found[key].get(nb) for nb in known[a].sources}
+            row_notes[key] = problems.get(key, [])
             pending[key] = len(mapping)
             for nb_id, path in mapping.items():
                 tasks.append({"student": s, "assignment": a, "notebook": nb_id, "path": path,
                               "master": known[a].masters[nb_id], "visible": known[a].visible[nb_id],
                               "data_files": known[a].data_files,
                               "timeout": timeout, "max_restarts": max_restarts,
-                              "sandbox_root": str(tmp_root), "mpl_cache": mpl})
+                              "sandbox_root": str(tmp_root), "sandboxed": sandbox})
         rows = {}
         failures = new_failures()
         progress = Progress(len(tasks), stream) if not quiet else None
@@ -324,8 +268,6 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
                    "seconds": round(sum(r.get("seconds", 0.0) for r in res.values()), 2)}
             scores = None
             if status not in config.NO_SCORE:
-                for r in res.values():
-                    _fix_cells_for_scoring(r, asg)
                 scores = writer.save(s, a, {nb: (r.get("nb") if r["status"] != config.MISSING else None)
                                             for nb, r in res.items()})
                 auto_ids = {it["gid"] for its in asg.items.values() for it in its if it["kind"] == "auto"}
@@ -374,8 +316,6 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
             s, a = key
             status, detail = (config.ERROR, register_errors[a]) if a in register_errors else (
                 config.MISSING, "no submission")
-            if status == config.MISSING and key in found:
-                detail = "the assignment folder holds no notebook"
             rows[key] = {"student": s, "assignment": a, "score": "", "max_score": known[a].max_score,
                          "status": status, "auto_score": "", "auto_max_score": known[a].auto_max,
                          "manual_pending": "", "detail": detail}
@@ -396,7 +336,8 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
     ordered = [rows[k] for k in rows_keys]
     _write_csv(out / "grades.csv", ordered)
     try:
-        write_report(out, ordered, failures, {a: known[a].items for a in graded_ids})
+        write_report(out, ordered, failures, {a: known[a].items for a in graded_ids},
+                     warning=None if sandbox else NO_SANDBOX_WARNING)
     except Exception as exc:  # noqa: BLE001 - the report must not fail the run
         say(f"warning: report failed: {exc}")
     elapsed = time.monotonic() - t_start
@@ -414,11 +355,13 @@ def _run_pool(tasks, workers, handle):
     if sys.platform == "linux":
         # workers fork from a server that has already imported what they need
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["autograder.worker", "nbformat", "jupyter_client.manager"])
+        ctx.set_forkserver_preload(["autograder.worker", "nbformat", "convblocks"])
     else:
         ctx = multiprocessing.get_context("spawn")
+    slots = ctx.Value("i", 0)  # each worker process takes the next sandbox slot
     while todo:
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=warm_up) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=warm_up,
+                                 initargs=(slots,)) as pool:
             futs = {pool.submit(grade_notebook, t): t for t in todo}
             todo = []
             broken = False
@@ -446,7 +389,7 @@ def _run_pool(tasks, workers, handle):
 
 def _error_result(task, reason):
     return {"student": task["student"], "assignment": task["assignment"], "notebook": task["notebook"],
-            "status": config.ERROR, "reason": reason, "notes": [], "integrity": [], "nb": None}
+            "status": config.ERROR, "reason": reason, "notes": [], "nb": None}
 
 
 def _write_csv(path, rows):
@@ -469,26 +412,16 @@ def _num(v):
 
 def print_summary(rows, n_notebooks, elapsed, stream=sys.stdout):
     from collections import Counter
-    assignments = sorted({r["assignment"] for r in rows})
-    head = f"{'assignment':<28}{'rows':>5}{'graded':>8}{'mean':>8}{'max':>6}  statuses"
-    lines = ["", head, "-" * len(head)]
-    for a in assignments:
+    lines = [""]
+    for a in sorted({r["assignment"] for r in rows}):
         rs = [r for r in rows if r["assignment"] == a]
         sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
-        st = Counter(r["status"] for r in rs)
-        mean = f"{sum(sc) / len(sc):.2f}" if sc else "-"
-        mx = _num(rs[0]["auto_max_score"]) if rs else ""
-        lines.append(f"{a:<28}{len(rs):>5}{len(sc):>8}{mean:>8}{mx:>6}  "
-                     + ", ".join(f"{k}={v}" for k, v in sorted(st.items())))
-    total = Counter(r["status"] for r in rows)
-    lines.append("-" * len(head))
-    lines.append("total: " + ", ".join(f"{k}={v}" for k, v in sorted(total.items())))
-    rate = n_notebooks / elapsed * 60 if elapsed > 0 else 0.0
-    lines.append(f"{n_notebooks} notebook(s) in {elapsed:.1f} s = {rate:.1f} submissions/minute")
+        mean = f"mean {sum(sc) / len(sc):.2f} / {_num(rs[0]['auto_max_score'])}" if sc else "no scores"
+        lines.append(f"{a:<28}{len(rs):>4} rows, {mean}; " +
+                     ", ".join(f"{k}={v}" for k, v in sorted(Counter(r["status"] for r in rs).items())))
+    lines.append(f"{n_notebooks} notebook(s) in {elapsed:.1f} s = {n_notebooks / max(elapsed, 1e-9) * 60:.1f} "
+                 "submissions/minute")
     bad = [r for r in rows if r["status"] in config.FAILING]
-    if bad:
-        lines.append(f"{len(bad)} row(s) could not be (fully) graded:")
-        for r in bad[:20]:
-            lines.append(f"  {r['student']}/{r['assignment']}: {r['status']} ({r['detail'][:100]})")
+    lines += [f"{len(bad)} row(s) could not be (fully) graded:"] * bool(bad) + [
+        f"  {r['student']}/{r['assignment']}: {r['status']} ({r['detail'][:100]})" for r in bad[:20]]
     print("\n".join(lines), file=stream, flush=True)
-

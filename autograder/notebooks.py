@@ -9,11 +9,13 @@ tests and mark schemes. Both are produced by nbgrader's own preprocessors.
 OverwriteCells semantics, made robust: every locked cell (instructions, tests,
 hidden tests included) comes from the master whatever the student did to it
 (edited, retyped, moved, deleted); answer cells keep the student's source under
-the master's metadata; cells the student added stay after the cell they followed.
+the master's metadata; cells the student added stay after the cell they followed; a copy of a test cell is
+dropped (the grader runs each test once).
 """
 
 import copy
 import json
+import re
 
 import nbformat
 from nbformat import NotebookNode
@@ -124,15 +126,12 @@ def _clean_code_cell(cell):
 
 
 def merge(student_nb, master, visible=None):
-    """Return (merged notebook, notes, student_cell_indices).
+    """Return (merged notebook, notes).
 
     ``visible`` maps grade ids to the released source of their cells (what students
     were given: tests without their hidden part); a locked cell equal to either its
-    master or its released source was not modified.
-
-    ``notes`` lists what was restored (for the feedback and the instructor);
-    ``student_cell_indices`` are the merged cells whose code the student wrote
-    (answer cells and cells they added): the ones the integrity scan reads.
+    master or its released source was not modified. ``notes`` lists what was restored
+    or ignored (for the feedback and the instructor).
     """
     master_ids = {}
     for i, cell in enumerate(master.cells):
@@ -143,20 +142,26 @@ def merge(student_nb, master, visible=None):
     head = []
     after = {}
     current = None
+    notes = []
+    tests = {src.strip() for g, src in (visible or {}).items()
+             if g in master_ids and is_autograded_test(master.cells[master_ids[g]])}
     for cell in student_nb.cells:
         gid = grade_id(cell)
         if gid is not None and gid in master_ids and gid not in seen:
             seen[gid] = cell
             current = gid
             continue
+        if cell.get("cell_type") == "code" and ((gid in seen and not is_solution(master.cells[master_ids[gid]]))
+                                                or str(cell.get("source", "")).strip() in tests):
+            notes.append(f"a copy of test cell {gid or ''} was ignored (the grader runs each test once)".replace(
+                "cell  was", "cell was"))
+            continue
         extra = copy.deepcopy(cell)
         if "nbgrader" in extra.get("metadata", {}):
             del extra.metadata["nbgrader"]
         (after.setdefault(current, []) if current is not None else head).append(extra)
 
-    notes = []
     cells = list(head)
-    student_idx = [i for i, c in enumerate(cells) if c.cell_type == "code"]
     for gid, i in master_ids.items():
         mcell = master.cells[i]
         scell = seen.get(gid)
@@ -171,7 +176,6 @@ def merge(student_nb, master, visible=None):
                     notes.append(f"answer cell {gid} had its type changed; restored to {mcell.cell_type}")
             if new.cell_type == "code":
                 _clean_code_cell(new)
-                student_idx.append(len(cells))
             cells.append(new)
         else:
             new = copy.deepcopy(mcell)
@@ -186,7 +190,6 @@ def merge(student_nb, master, visible=None):
         for extra in after.get(gid, []):
             if extra.cell_type == "code":
                 _clean_code_cell(extra)
-                student_idx.append(len(cells))
             cells.append(extra)
 
     merged = nbformat.v4.new_notebook()
@@ -195,4 +198,25 @@ def merge(student_nb, master, visible=None):
     for cell in merged.cells:
         cell.pop("id", None)
     merged.nbformat, merged.nbformat_minor = 4, 4
-    return merged, notes, student_idx
+    return merged, notes
+
+
+_IPYTHON_LINE = re.compile(r"^(\s*)(%|!|[A-Za-z_][\w.,\s]*=\s*[!%])")
+
+
+def strip_ipython(source):
+    """Python only: the kernel runs plain Python, so IPython syntax (``%magic``, ``%%cell magic``,
+    ``!shell``, ``x = !cmd``) is commented out. Returns (source, [removed lines])."""
+    lines = source.split("\n")
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return "pass  # [grader] a %% cell magic is not run", [first.strip()]
+    out, removed = [], []
+    for ln in lines:
+        m = _IPYTHON_LINE.match(ln)
+        if m:
+            out.append(f"{m.group(1)}pass  # [grader] not run: {ln.strip()}")
+            removed.append(ln.strip())
+        else:
+            out.append(ln)
+    return "\n".join(out), removed

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import config
 
-KEEP_SUFFIXES = None  # everything nbgrader releases, except logs/databases/checkpoints
 SKIP = {".nbgrader.log", "gradebook.db", ".ipynb_checkpoints", "__pycache__"}
 
 
@@ -117,19 +116,18 @@ def drift(fresh, committed, ids):
 
 # ------------------------------------------------------------------------------ validate
 def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, stream=sys.stdout):
-    """Execute a notebook and report its test cells; exit code 0 only if every test passes.
+    """Run a notebook the way the grader does and report its test cells; 0 only if every test passes.
 
     Without ``hidden`` the notebook runs as it is (what a student sees: visible tests).
     With ``hidden`` it is first merged with its assignment's master (locked cells and
-    hidden tests restored), i.e. graded exactly as the grader would, scores included.
+    hidden tests restored). Student code runs in a sandbox when this machine has one.
     """
     import nbformat
 
-    from .feedback import failure_message, items_of
-    from .integrity import neutralize, scan_cells
-    from .kernel import Sandbox, execute
-    from .notebooks import (grade_id, is_autograded_test, is_grade, make_master, make_released, merge,
-                            read_notebook)
+    from .feedback import failure_message
+    from .notebooks import grade_id, is_autograded_test, is_grade, make_master, make_released, merge, read_notebook
+    from .sandbox import RUNTIME, available
+    from .worker import run_notebook
 
     path = Path(path)
     try:
@@ -138,61 +136,48 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
         print(f"INVALID {path}: {exc}", file=stream)
         return 2
     source = Path(source or config.SOLUTIONS)
-    assignment = None
-    src_path = None
-    for cand in ([path.parent.name] + (list_assignments(source) if source.is_dir() else [])):
-        p = source / cand / path.name
-        if p.is_file():
-            assignment, src_path = cand, p
-            break
-    notes, findings, hidden_lines = [], [], {}
+    src_path = next((source / a / path.name for a in ([path.parent.name] + (
+        list_assignments(source) if source.is_dir() else [])) if (source / a / path.name).is_file()), None)
+    notes = []
     if src_path is not None:
-        master = make_master(nbformat.read(src_path, as_version=4), assignment, path.stem)
-        released = make_released(master, assignment, path.stem)
-        hidden_lines = {it["gid"]: it["hidden"] for it in items_of(master, released)}
-        visible = {grade_id(c): c.source for c in released.cells if grade_id(c)}
-        merged, notes, student_idx = merge(nb, master, visible)
-        for i in student_idx:
-            merged.cells[i].source, removed = neutralize(merged.cells[i].source)
-            notes += [f"not run by the grader: {line}" for line in removed]
-        findings = scan_cells(merged.cells, student_idx)
+        master = make_master(nbformat.read(src_path, as_version=4), src_path.parent.name, path.stem)
+        released = make_released(master, src_path.parent.name, path.stem)
+        merged, notes = merge(nb, master, {grade_id(c): c.source for c in released.cells if grade_id(c)})
         if hidden:
             nb = merged
     elif hidden:
         print(f"note: no source for {path.name} under {source}; running it as it is", file=stream)
-    sandbox = Sandbox()
-    try:
-        run = execute(nb, sandbox, timeout)
-    finally:
-        sandbox.cleanup()
+    sandboxed, why = available()
+    if not sandboxed:
+        if not (RUNTIME / "venv" / "bin" / "python").is_file():
+            print(f"cannot run {path}: the grading runtime {RUNTIME / 'venv'} is missing (run `make setup`)", file=stream)
+            return 2
+        print(f"note: no sandbox on this machine ({why}); the notebook runs as a plain process", file=stream)
+    with tempfile.TemporaryDirectory(prefix="autograder-validate-") as tmp:
+        run = run_notebook(nb, Path(tmp), timeout, sandboxed=sandboxed)
     failed = passed = 0
     lines = []
     for i, cell in enumerate(nb.cells):
         if not is_grade(cell):
             continue
-        gid = grade_id(cell)
         if not is_autograded_test(cell):
-            lines.append(f"  [manual] {gid}")
+            lines.append(f"  [manual] {grade_id(cell)}")
             continue
-        msg = failure_message(cell, hidden_lines.get(gid, set()) if not hidden else set())
+        msg = failure_message(cell)
         if msg or run["kinds"].get(i) != "ok":
             failed += 1
-            lines.append(f"  FAIL {gid}: {msg or run['kinds'].get(i)}")
+            lines.append(f"  FAIL {grade_id(cell)}: {msg or run['kinds'].get(i)}")
         else:
             passed += 1
-            lines.append(f"  ok   {gid}")
-    errors = [i for i, k in run["kinds"].items() if k != "ok" and not is_grade(nb.cells[i])]
+            lines.append(f"  ok   {grade_id(cell)}")
     print(f"{path}: {passed} test cell(s) passed, {failed} failed"
           + (f" ({'with hidden tests' if hidden else 'visible tests only'})" if src_path else ""), file=stream)
     for ln in lines:
         print(ln, file=stream)
-    for i in errors:
-        print(f"  error in cell {i} ({grade_id(nb.cells[i]) or 'no id'}): "
-              f"{failure_message(nb.cells[i], set()) or run['kinds'][i]}", file=stream)
-    for n in notes:
+    for c in run["cell_errors"]:
+        print(f"  error in {c['cell']}: {c['ename']}: {c['evalue']}", file=stream)
+    for n in notes + run["notes"]:
         print(f"  warning: {n}", file=stream)
-    for f in findings:
-        print(f"  integrity: line {f['line']} of {f['grade_id'] or 'an added cell'}: {f['finding']}", file=stream)
-    ok = failed == 0 and not errors and not findings
+    ok = failed == 0 and not run["cell_errors"]
     print("VALID" if ok else "NOT VALID", file=stream)
     return 0 if ok else 1

@@ -14,7 +14,7 @@ FIXTURE = "ps00_fixture"
 
 HIDDEN_DOUBLE = '''from autograder.checks import checker
 ck = checker()
-_rng = np.random.default_rng(7)
+_rng = ck.rng(7)
 _x = _rng.standard_normal((3, 4)).astype(np.float32)
 _out = ck.call(double, _x)
 ck.shape(_out, (3, 4), "double(x)")

@@ -1,12 +1,14 @@
-"""The grading side: the checker hidden tests use, and the `python -m autograder` pipeline.
+"""The grading side: the checker, the wire format, the kernel agent and the `python -m autograder` pipeline.
 
-The checker tests run in-process (fast). The pipeline tests run real kernels on a
-tiny fixture assignment (tests/fixtures/grading/) in temporary folders: one class
-of adversarial submissions graded once (module fixture), then assertions on it.
+The checker and wire tests run in-process (fast); the kernel tests start a real agent
+(in the sandbox when this machine has one). The pipeline tests grade a tiny fixture
+assignment (tests/grading_support.py) in temporary folders: one class of submissions,
+honest and careless, graded once (module fixture), then assertions on it. Attacks on
+the grader's promises live in tests/test_attacks.py.
 """
 
+import shutil
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -49,42 +51,9 @@ def test_call_passes_copies_and_reports_exceptions_kindly():
     def broken(a):
         return a[5]
 
-    msg = _fails(ck.call, broken, x, match="broken(array(2, 2) float64) raised IndexError")
-    assert "line" in msg
+    _fails(ck.call, broken, x, match="broken(array(2, 2) float64) raised IndexError")
     _fails(ck.call, None, x, match="is not a function")
     _fails(ck.close, ck.call(lambda a: None, x), x, "f(x)", match="forget the return")
-
-
-def test_call_detects_library_implementations():
-    import convblocks as cb
-    import scipy.ndimage
-
-    ck = checker()
-    x = np.random.default_rng(0).standard_normal((1, 1, 5, 5))
-    w = np.ones((1, 1, 3, 3))
-
-    def via_convblocks(x, w):
-        return cb.conv2d(x, w)
-
-    def via_scipy(x, w):
-        return scipy.ndimage.correlate(x[0, 0], w[0, 0])[None, None, 1:-1, 1:-1]
-
-    _fails(ck.call, via_convblocks, x, w, match="calls convblocks")
-    _fails(ck.call, via_scipy, x, w, match="calls SciPy")
-    _fails(ck.call, cb.conv2d, x, w, match="not your own implementation")
-
-    def sneaky(x, w):  # a library call that then fails must still be reported as the library
-        cb.conv2d(x, w)
-        raise ValueError("boom")
-
-    _fails(ck.call, sneaky, x, w, match="calls convblocks")
-
-    def stops_the_profiler(x, w):
-        sys.setprofile(None)
-        return cb.conv2d(x, w)
-
-    _fails(ck.call, stops_the_profiler, x, w, match="integrity")
-    assert sys.getprofile() is None or "coverage" in type(sys.getprofile()).__module__
 
 
 def test_plain_numpy_is_allowed():
@@ -137,59 +106,158 @@ def test_close_accepts_within_tolerance_and_subclasses_cannot_lie():
     _fails(ck.close, np.zeros(7).view(Liar), a + 1, "f", match="wrong values")
 
 
-# the two cheats, in-process
-def test_cheat_patching_numpy_is_caught(monkeypatch):
-    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
-    _fails(checker, match="integrity: numpy.allclose was replaced")
-    monkeypatch.undo()
-    monkeypatch.setattr(np.testing, "assert_allclose", lambda *a, **k: None)
-    _fails(checker, match="integrity: numpy.testing.assert_allclose")
-    monkeypatch.undo()
-    monkeypatch.setattr(np, "abs", lambda x: x * 0)
-    _fails(checker, match="integrity: numpy.abs")
-    monkeypatch.undo()
-    monkeypatch.setattr(np, "isclose", np.equal)
-    _fails(checker, match="integrity: numpy.isclose")
-    monkeypatch.undo()
-    checker()
-
-
-def test_cheat_patching_builtins_is_caught(monkeypatch):
-    import builtins
-
-    monkeypatch.setattr(builtins, "abs", lambda x: 0)
-    _fails(checker, match="integrity: the builtin abs()")
-    monkeypatch.undo()
-    monkeypatch.setattr(builtins, "AssertionError", type("AssertionError", (Exception,), {}))
-    with pytest.raises(Exception, match="integrity"):
-        checker()
-    monkeypatch.undo()
-    checker()
-
-
-def test_cheat_replacing_the_checker_is_caught(monkeypatch):
+def test_rng_depends_on_the_seed_and_the_submission_salt(monkeypatch):
     import autograder.checks as c
+    from autograder.trusted import submission_salt
 
-    # patching the class the module exports: checker() loads a fresh copy, and notices
-    monkeypatch.setattr(c.Checker, "close", lambda *a, **k: None)
-    _fails(checker, match="integrity: autograder.checks.Checker.close was replaced")
-    monkeypatch.undo()
-    monkeypatch.setattr(c, "_verify_numpy", lambda np: None)
-    _fails(checker, match="integrity")
-    monkeypatch.undo()
-    # replacing the module in sys.modules
-    fake = types.ModuleType("autograder.checks")
-    fake.checker = lambda: types.SimpleNamespace(close=lambda *a, **k: None)
-    monkeypatch.setitem(sys.modules, "autograder.checks", fake)
-    _fails(checker, match="integrity: sys.modules['autograder.checks'] was replaced")
-    monkeypatch.undo()
-    ck = checker()
-    _fails(ck.close, np.zeros(3), np.ones(3), "f", match="wrong values")
+    first = checker().rng(5).standard_normal(4)
+    assert np.array_equal(first, checker().rng(5).standard_normal(4))  # repeatable
+    assert not np.array_equal(first, checker().rng(6).standard_normal(4))
+    salts = {submission_salt("alice", "ps01", b"{}"), submission_salt("bob", "ps01", b"{}"),
+             submission_salt("alice", "ps01", b"{ }")}
+    assert len(salts) == 3
+    monkeypatch.setattr(c, "SALT", salts.pop())
+    assert not np.array_equal(first, checker().rng(5).standard_normal(4))
+
+
+# --------------------------------------------------------------------------- wire
+def test_wire_round_trips_plain_data_exactly():
+    from autograder import wire
+
+    value = {"a": [1, 2.5, None, True, "s"], (1, 2): (np.arange(6, dtype=np.float32).reshape(2, 3),),
+             "set": {1, "x", (2, 3)}, "scalar": np.float32(1.5), "dt": np.dtype("int16"), "t": np.float64,
+             "py": float, "nan": float("nan"), "big": 2**70, "rng": np.random.default_rng(3)}
+    frame = wire.pack(value)
+    back = wire.unpack(frame[8:])
+    assert back["a"] == [1, 2.5, None, True, "s"] and type(back["a"][1]) is float and back["a"][3] is True
+    arr = back[(1, 2)][0]
+    assert type(arr) is np.ndarray and arr.dtype == np.float32 and arr.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert back["set"] == {1, "x", (2, 3)} and type(back["scalar"]) is np.float32
+    assert back["dt"] == np.dtype("int16") and back["t"] is np.float64 and back["py"] is float
+    assert back["nan"] != back["nan"] and back["big"] == 2**70
+    assert back["rng"].standard_normal(3).tolist() == np.random.default_rng(3).standard_normal(3).tolist()
+
+
+def test_wire_refuses_what_is_not_plain_data():
+    from autograder import wire
+
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    for bad, name in [(object(), "object"), (np.array([object()]), "dtype object"), ([lambda x: x], "function"),
+                      (b"bytes", "bytes")]:
+        with pytest.raises(wire.WireError, match=name):
+            wire.pack(bad)
+    # a subclass crosses as a plain ndarray: its __eq__ stays behind
+    back = wire.unpack(wire.pack(np.zeros(3).view(Liar))[8:])
+    assert type(back) is np.ndarray and not (back == 1).any()
+    nested = []
+    for _ in range(40):
+        nested = [nested]
+    with pytest.raises(wire.WireError, match="nested"):
+        wire.pack(nested)
+    for frame in [b"", b"\x00\x00\x00\x05[1,2", wire.pack([1])[8:-3] + b"xyz"]:
+        with pytest.raises(wire.WireError):
+            wire.unpack(frame)
+    tree = b'["a",0]'  # an array reference with no array
+    with pytest.raises(wire.WireError):
+        wire.unpack(len(tree).to_bytes(4, "big") + tree + (0).to_bytes(4, "big"))
+
+
+def test_free_names_are_what_a_test_cell_reads_but_does_not_bind():
+    from autograder.trusted import free_names
+
+    code = compile("ck = checker()\nx = rng.normal()\nout = conv2d(x)\n"
+                   "def f(z):\n    return helper(z) + x\nprint(sheet[0], out)", "<t>", "exec")
+    free, bound = free_names(code)
+    assert free == {"checker", "rng", "conv2d", "helper", "print", "sheet"}
+    assert {"ck", "x", "out", "f"} <= bound
+
+
+# --------------------------------------------------------------------------- kernel
+@pytest.fixture
+def kernel():
+    import tempfile
+    from pathlib import Path
+
+    from autograder.kernel import Kernel
+    from autograder.sandbox import available
+
+    workdir = Path(tempfile.mkdtemp(prefix="kernel-test-"))  # reachable by the sandbox's uid
+    k = Kernel(workdir, sandboxed=available()[0])
+    k.deadline = float("inf")
+    yield k
+    k.kill()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_kernel_runs_cells_and_answers_with_plain_data(kernel):
+    import time
+
+    from autograder.kernel import Proxy, StudentError
+
+    kernel.deadline = time.monotonic() + 20
+    reply = kernel.run("import numpy as np\ndef f(x, scale=1):\n    return x * scale\n"
+                       "def g(layer, x):\n    return layer(x) + 1\nvalues = {'a': (1, 2.0)}\nprint('hi')\n3 * 7")
+    assert reply["error"] is None and reply["outputs"] == [["stdout", "hi\n"], ["result", "21"]]
+    names = kernel.names({"f", "values", "np", "nothing"})
+    assert names["np"][0] == "unsendable" and names["np"][1].startswith("module (a value of type module")
+    assert {k: v for k, v in names.items() if k != "np"} == {
+        "f": ["function"], "values": ["value", {"a": (1, 2.0)}], "nothing": ["missing"]}
+    f, g = Proxy(kernel, "f", "f"), Proxy(kernel, "g", "g")
+    out = f(np.arange(3, dtype=np.float32), scale=2)
+    assert type(out) is np.ndarray and out.dtype == np.float32 and out.tolist() == [0, 2, 4]
+    # a grader function passed as an argument stays here and is called back (also into the kernel)
+    assert g(lambda z: f(z, scale=10), np.ones(2)).tolist() == [11, 11]
+    kernel.run("def bad(x):\n    raise ValueError('no ' * 400)\ndef weird():\n    return object()\n"
+               "import warnings\ndef warns():\n    warnings.warn('overflow!', RuntimeWarning)\n    return 1")
+    with pytest.raises(ValueError) as info:
+        Proxy(kernel, "bad", "bad")(1)
+    assert isinstance(info.value, StudentError) and len(info.value.message) == 500 and info.value.line == 2
+    with pytest.raises(StudentError, match="object cannot be sent"):
+        Proxy(kernel, "weird", "weird")()
+    with pytest.warns(RuntimeWarning, match="overflow!"):
+        assert Proxy(kernel, "warns", "warns")() == 1
+    # more than the wire accepts fails only that request, before anything large is copied
+    kernel.run("def many():\n    return list(range(1_100_000))\n"
+               "def huge():\n    return np.broadcast_to(np.float64(1.0), (2 ** 16, 2 ** 16))")
+    with pytest.raises(StudentError, match="more than 1000000 items"):
+        Proxy(kernel, "many", "many")()
+    with pytest.raises(StudentError, match="MB of array data"):
+        Proxy(kernel, "huge", "huge")()
+    assert f(1) == 1 and kernel.dead is None
+
+
+def test_kernel_death_and_timeout_are_not_exceptions_tests_can_swallow(kernel):
+    import time
+
+    from autograder.kernel import KernelDied, KernelTimeout, Proxy
+
+    kernel.deadline = time.monotonic() + 20
+    assert kernel.run("exit()")["error"]["type"] == "SystemExit"  # exit() ends the cell, not the kernel
+    kernel.run("import os, time\ndef die():\n    os._exit(3)\ndef slow():\n    time.sleep(60)")
+    assert not issubclass(KernelDied, Exception) and not issubclass(KernelTimeout, Exception)
+    kernel.deadline = time.monotonic() + 1
+    with pytest.raises(KernelTimeout):
+        Proxy(kernel, "slow", "slow")()
+    with pytest.raises(KernelTimeout):  # a killed kernel stays dead
+        kernel.run("1")
+
+
+def test_kernel_that_exits_is_reported_dead(kernel):
+    import time
+
+    from autograder.kernel import KernelDied
+
+    kernel.deadline = time.monotonic() + 20
+    with pytest.raises(KernelDied):
+        kernel.run("import os\nos._exit(0)")
 
 
 # --------------------------------------------------------------------------- pipeline
 import html as _html  # noqa: E402
-import shutil  # noqa: E402
+import re  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
 import zipfile  # noqa: E402
@@ -201,9 +269,6 @@ from autograder.grade import grade  # noqa: E402
 
 A = gs.FIXTURE
 SIGINT_LOOP = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
-CHECKER_CHEAT = ("import autograder.checks as c\n"
-                 "class _Fake:\n    def __getattr__(self, name):\n        return lambda *a, **k: a[0] if a else None\n"
-                 "c.checker = lambda: _Fake()")
 WRONG = gs.FIXTURE_BUGS[0]["source"]  # squares instead of doubling: fails ps00_double_tests
 
 
@@ -222,12 +287,27 @@ def _class(sol):
         "deleted": (gs.delete_cell(wrong, "ps00_double_tests"), config.GRADED, 1),
         "bigout": (gs.insert_after(sol, "ps00_setup", "print('x' * 50_000_000)\nfor i in range(200):\n"
                                    "    print('y' * 10_000)"), config.GRADED, 3),
-        "allclose": (gs.insert_after(wrong, "ps00_setup", "np.allclose = lambda *a, **k: True"),
-                     config.INTEGRITY, 0),
-        "checkerswap": (gs.insert_after(wrong, "ps00_setup", CHECKER_CHEAT), config.INTEGRITY, 0),
+        # patching NumPy in the kernel changes nothing: the checks run in the grader's process
+        "allclose": (gs.insert_after(wrong, "ps00_setup", "np.allclose = lambda *a, **k: True"), config.GRADED, 1),
         "shell": (gs.insert_after(sol, "ps00_setup", "!pip install --no-index nothing\n%cd /\nimport os\n"
                                   "assert os.getcwd() != '/'"), config.GRADED, 3),
+        # honest mistakes cost nothing beyond the cell itself
+        "exit": (gs.insert_after(sol, "ps00_double_code", "exit()"), config.GRADED, 3),
+        "dupe": (_duplicate(sol, "ps00_double_tests"), config.GRADED, 3),
+        "wrong2": (wrong, config.GRADED, 1),
+        "importcb": (gs.with_cell(sol, "ps00_double_code", "def double(x):\n    import convblocks\n"
+                                  "    return 2 * x"), config.GRADED, 1),
     }
+
+
+def _duplicate(nb, gid):
+    """A student copy-pasted a visible test cell (Jupyter keeps its nbgrader metadata)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    i = gs.cell_index(nb, gid)
+    nb.cells.insert(i + 1, copy.deepcopy(nb.cells[i]))
+    return nb
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +350,7 @@ def test_gradebook_holds_the_grades(graded):
     assert grades[("good", A, "ps00_double_tests")] == 2
     assert grades[("wrong", A, "ps00_double_tests")] == 0
     assert grades[("wrong", A, "ps00_params_tests")] == 1
-    assert grades[("allclose", A, "ps00_params_tests")] == 0
+    assert grades[("allclose", A, "ps00_params_tests")] == 1
     assert not any(s == "badjson" for s, _, _ in grades)
     con = sqlite3.connect(graded["out"] / "gradebook.db")
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -292,11 +372,18 @@ def test_feedback_has_messages_but_no_hidden_tests(graded):
     assert "0 / 2" in wrong and "1 / 1" in wrong
     assert "restored" in _html.unescape(gs.feedback(out, "tampered", A))
     assert "not run by the grader: !pip install" in _html.unescape(gs.feedback(out, "shell", A))
-    assert "np.allclose" in _html.unescape(gs.feedback(out, "allclose", A))
+    assert "copy of test cell ps00_double_tests was ignored" in _html.unescape(gs.feedback(out, "dupe", A))
+    assert "SystemExit" in _html.unescape(gs.feedback(out, "exit", A))
+    # the same wrong code, two students: hidden inputs drawn per submission, so the errors differ
+    errors = [re.search(r"max abs error ([\d.e+-]+)", _html.unescape(gs.feedback(out, s, A))).group(1)
+              for s in ("wrong", "wrong2")]
+    assert errors[0] != errors[1]
+    page = _html.unescape(gs.feedback(out, "importcb", A))
+    assert "ModuleNotFoundError" in page and "only NumPy is available" in page
     assert "could not be read" in gs.feedback(out, "badjson", A)
     # the report aggregates the diagnostics
     report = _html.unescape((out / "report.html").read_text())
-    assert "you squared x instead of doubling it" in report and (out / "report" / f"{A}.png").is_file()
+    assert "you squared x instead of doubling it" in report and "ps00_double_tests" in report
 
 
 def test_outputs_are_capped(graded):
@@ -420,3 +507,38 @@ def test_released_exercise_scores_zero_and_validate_exit_codes(graded, released,
     bad = tmp_path / "bad.ipynb"
     bad.write_text("not json")
     assert validate(bad, source=graded["src"], stream=io.StringIO()) == 2
+
+
+def test_discovery_is_exact_and_follows_no_symlink(graded, tmp_path):
+    subs = tmp_path / "subs"
+    gs.write_submission(subs, "alice", A, graded["sol"])
+    wrong = gs.with_cell(graded["sol"], "ps00_double_code", WRONG)
+    gs.write_submission(subs / "alice" / A, "bob", A, wrong)          # planted deeper: never bob's
+    gs.write_submission(subs, "gradebook.db", A, graded["sol"])          # any legal name is a student
+    (subs / "bob").mkdir()
+    outside = gs.write_submission(tmp_path / "elsewhere", "x", A, graded["sol"])
+    (subs / "carol" / A).mkdir(parents=True)
+    (subs / "carol" / A / f"{A}.ipynb").symlink_to(outside)
+    (subs / "mallory").symlink_to(subs / "alice")
+    out = tmp_path / "out"
+    code, rows = grade(subs, out, source=graded["src"], workers=1, timeout=20, quiet=True)
+    rows = gs.read_rows(out)
+    assert sorted(s for s, _ in rows) == ["alice", "bob", "carol", "gradebook.db"]
+    assert float(rows[("alice", A)]["auto_score"]) == 3 and "bob not graded" in rows[("alice", A)]["detail"]
+    assert float(rows[("gradebook.db", A)]["auto_score"]) == 3
+    assert rows[("bob", A)]["status"] == config.MISSING
+    assert rows[("carol", A)]["status"] == config.INVALID and "symbolic link" in rows[("carol", A)]["detail"]
+    assert (out / "gradebook.db").is_file() and (out / "feedback" / "gradebook.db" / A / f"{A}.html").is_file()
+
+
+def test_no_sandbox_warns_on_stderr_and_in_the_report(graded, tmp_path):
+    import io
+
+    subs = tmp_path / "subs"
+    gs.write_submission(subs, "good", A, graded["sol"])
+    err = io.StringIO()
+    code, rows = grade(subs, tmp_path / "out", source=graded["src"], workers=1, timeout=20, quiet=True,
+                       stream=err, sandbox=False)
+    assert code == 0 and float(rows[0]["auto_score"]) == 3
+    assert "WARNING: --no-sandbox" in err.getvalue()
+    assert "WARNING: --no-sandbox" in (tmp_path / "out" / "report.html").read_text()

@@ -1,0 +1,588 @@
+"""Start and end OS sandboxes for untrusted code, and the NumPy-only runtime they run.
+
+This module knows nothing of nbgrader, notebooks or grading: it starts a command in a
+fresh bubblewrap sandbox and makes sure that nothing the command started outlives it.
+
+Interface
+---------
+::
+
+    Limits(memory_bytes=2 GiB, processes=64, file_bytes=64 MiB, open_files=256,
+           cpu_seconds=None, disk_bytes=512 MiB)
+    available() -> tuple[bool, str]     # can sandboxes run here? (False, reason) if not
+    runtime_python() -> str             # the interpreter to run INSIDE a sandbox
+    Sandbox(workdir, *, limits=Limits(), ro_binds=(), enabled=True, slot=0)
+        .popen(argv, *, env=None, **popen_kwargs) -> subprocess.Popen
+        .kill()                         # every process of every sandbox started dies
+        with Sandbox(...) as box: ...   # exit = kill + reap
+
+``argv`` and the paths in ``env`` are paths as seen inside: the runtime is at
+``/opt/runtime`` (``runtime_python()`` is ``/opt/runtime/bin/python``), the working
+directory and ``HOME`` is ``/work``, each ``ro_binds`` pair ``(host_path, inside_path)``
+is mounted read-only at ``inside_path``.  ``/work`` is a private tmpfs of ``disk_bytes``
+that starts as a copy of ``workdir`` (its folders and regular files; symlinks and
+anything else are left out): what the sandbox writes there never reaches the host.
+``env`` is added to a small clean environment (``PATH``, ``HOME``, ``USER``, ``LANG``,
+``TMPDIR`` and the host's ``OPENBLAS_*``/``OMP_*`` settings); nothing else of the
+caller's environment enters.  Each ``popen`` starts a new sandbox with a fresh copy of
+``workdir``.  A sandbox dies when the *thread* that called ``popen`` ends
+(``--die-with-parent`` is a parent-death signal): call it from a long-lived thread.
+
+``enabled=False`` is the ``--no-sandbox`` fallback: a plain subprocess working in
+``workdir`` itself, with the same rlimits, the inside paths above rewritten to their
+host paths.  It isolates nothing, and a daemon started there can outlive ``kill()``.
+
+What a sandbox sees
+-------------------
+Each ``popen`` runs ``bwrap`` with new user, PID, network, IPC, UTS and cgroup
+namespaces, ``--die-with-parent``, ``--new-session`` (no terminal to push input into),
+``--disable-userns`` (no nested namespaces), its own ``/proc``, a minimal ``/dev``, a
+private ``/work``, ``/tmp`` and ``/dev/shm`` (tmpfs of ``disk_bytes`` each, its only
+writable places), and read-only: the system libraries (``/usr/lib*``, with every
+``python3*`` folder there hidden), ``/etc/ld.so.cache``, ``prlimit``, the base Python
+install the runtime was made from (its ``site-packages`` hidden; a hard-linked copy,
+``.venv-runtime/base``, when the sandbox uid cannot read the original, e.g. pyenv under
+``/root``) and the runtime venv.  No course file, no host folder (``workdir`` included),
+no other sandbox, no ``/root`` or ``/home``, no network (only its own loopback) and no
+host process is visible.
+
+How the limits hold on this host (Debian 12, kernel 6.18, cgroup v1, grader as root)
+---------------------------------------------------------------------------------------
+* The sandbox never runs as host root.  When the grader is root, ``setpriv`` drops to
+  the per-worker uid ``UID_BASE + slot`` (no supplementary groups) before ``bwrap``
+  starts; inside, that uid is seen as 1000.  bwrap mounts the ``ro_binds`` as that
+  uid, so they must be readable by other users; ``workdir`` is read by the grader.
+  A grader that is not root runs ``bwrap`` as itself (unprivileged user namespaces).
+* rlimits, set by ``prlimit`` *inside* the sandbox, hold everywhere: ``RLIMIT_AS``
+  (``memory_bytes`` per process: an allocation above it is a ``MemoryError``),
+  ``RLIMIT_NPROC`` (``processes``), ``RLIMIT_FSIZE`` (``file_bytes``: a larger write
+  fails with ``EFBIG``), ``RLIMIT_NOFILE`` and, if asked, ``RLIMIT_CPU``.  Since Linux
+  5.14 ``RLIMIT_NPROC`` counts the processes of a uid *per user namespace*, and every
+  sandbox has its own, so the count is per sandbox even for the same host uid; root
+  would be exempt, hence the uid drop.
+* cgroups, where the grader may create them (here: root, cgroup v1 ``memory`` and
+  ``pids`` mounted), bound the whole sandbox: ``memory_bytes`` for all its processes
+  together, tmpfs included, and ``processes + 2`` tasks (bwrap's two processes
+  included).  Each sandbox gets its own cgroup, nested in the grader's, removed by
+  ``kill()``.  With cgroup v2 they are used only where the grader's cgroup already
+  delegates ``memory`` and ``pids`` to children; elsewhere the rlimits alone hold.
+* ``kill()`` sends SIGKILL to the sandbox's PID-namespace init (through a pidfd, so a
+  reused pid is never hit): the kernel then kills every process in the namespace,
+  including ``fork`` + ``setsid`` daemons, and ``kill()`` waits until they are gone.
+  If the grader dies instead, ``--die-with-parent`` does the same.
+* Storage is RAM (tmpfs): each of ``/work``, ``/tmp`` and ``/dev/shm`` holds at most
+  ``disk_bytes`` (``ENOSPC`` beyond), and with cgroups it counts in ``memory_bytes``.
+
+Output sizes are not bounded here: the caller enforces them on its channel.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import os
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+REPO = Path(__file__).resolve().parents[1]
+RUNTIME = REPO / ".venv-runtime"          # venv/ (the runtime), base/ (see mirror_base)
+RUNTIME_INSIDE = "/opt/runtime"
+WORK_INSIDE = "/work"
+UID_BASE = 2_000_000_000                  # host uid of worker slot s: UID_BASE + s
+INSIDE_UID = 1000
+BWRAP = "/usr/bin/bwrap"
+PRLIMIT = "/usr/bin/prlimit"
+SETPRIV = "/usr/bin/setpriv"
+
+_serial = itertools.count()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource bounds of one sandbox.
+
+    memory_bytes: address space of each process and (with cgroups) memory of all.
+    processes: processes and threads the sandbox may have at once.
+    file_bytes: largest file it may write.
+    open_files: file descriptors per process.
+    cpu_seconds: optional CPU time per process (the caller has wall-clock timeouts).
+    disk_bytes: size of each of the sandbox's tmpfs (/work, /tmp, /dev/shm).
+    """
+
+    memory_bytes: int = 2 * 2**30
+    processes: int = 64
+    file_bytes: int = 64 * 2**20
+    open_files: int = 256
+    cpu_seconds: int | None = None
+    disk_bytes: int = 512 * 2**20
+
+
+def runtime_python() -> str:
+    """Path of the runtime's interpreter as seen inside a sandbox."""
+    return f"{RUNTIME_INSIDE}/bin/python"
+
+
+def _base_prefix(venv: Path) -> Path:
+    """The prefix of the Python install that ``venv`` was made from (its pyvenv.cfg)."""
+    for line in (venv / "pyvenv.cfg").read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "home":
+            return Path(value.strip()).parent
+    raise RuntimeError(f"{venv / 'pyvenv.cfg'} names no 'home'")
+
+
+def _site_dirs(prefix: Path) -> list[Path]:
+    """Folders under ``prefix`` where a Python install keeps third-party packages."""
+    patterns = ["lib/python3*/site-packages", "lib/python3*/dist-packages",
+                "lib/python3/dist-packages", "local/lib/python3*"]
+    return sorted(p for pattern in patterns for p in prefix.glob(pattern) if p.is_dir())
+
+
+def mirror_base(runtime: Path = RUNTIME) -> None:
+    """Give the sandbox uid a readable copy of the base Python install if it needs one.
+
+    When the grader runs as root from a Python under ``/root`` (pyenv), the unprivileged
+    sandbox uid cannot reach it.  Then ``.venv-runtime/base`` becomes a hard-linked copy
+    of it (without its site-packages), mounted in its place inside the sandbox.
+    """
+    base = _base_prefix(runtime / "venv")
+    mirror = runtime / "base"
+    shutil.rmtree(mirror, ignore_errors=True)
+    if os.geteuid() != 0 or _world_readable(base):
+        return
+    skip = set(_site_dirs(base))
+
+    def ignore(folder, names):
+        return [n for n in names if Path(folder, n) in skip]
+
+    def link_or_copy(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(base, mirror, symlinks=True, ignore=ignore, copy_function=link_or_copy)
+    for site in skip:
+        (mirror / site.relative_to(base)).mkdir(parents=True, exist_ok=True)
+
+
+def _world_readable(path: Path) -> bool:
+    """Can any user list ``path`` (every ancestor searchable by others)?"""
+    path = path.resolve()
+    folders = [path, *path.parents]
+    return all(os.stat(p).st_mode & 0o001 for p in folders) and bool(os.stat(path).st_mode & 0o004)
+
+
+@functools.cache
+def available() -> tuple[bool, str]:
+    """Can bubblewrap sandboxes run here?  ``(True, "")`` or ``(False, reason)``."""
+    if not os.path.exists(BWRAP):
+        return False, f"{BWRAP} not found: install bubblewrap (apt-get install bubblewrap)"
+    for tool in (PRLIMIT, SETPRIV):
+        if not os.path.exists(tool):
+            return False, f"{tool} not found: install util-linux"
+    if not os.path.lexists(RUNTIME / "venv" / "bin" / "python"):
+        return False, f"the grading runtime {RUNTIME / 'venv'} is missing: run make setup"
+    with tempfile.TemporaryDirectory(prefix="sandbox-check-") as tmp:
+        try:
+            with Sandbox(Path(tmp)) as box:
+                proc = box.popen([runtime_python(), "-c", "import numpy"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                out, err = proc.communicate(timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return False, f"bubblewrap could not start a sandbox: {exc}"
+    if proc.returncode != 0:
+        reason = err.decode(errors="replace").strip()[-500:]
+        return False, f"bubblewrap could not start a sandbox (exit {proc.returncode}): {reason}"
+    return True, ""
+
+
+# --- cgroups ------------------------------------------------------------------------------
+
+@functools.cache
+def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
+    """``(("v1"|"v2", folder), ...)`` where sandboxes' cgroups go; empty if none may."""
+    own = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for c in controllers.split(",") if controllers else [""]:
+            own[c] = path.lstrip("/")
+    mounts = {}
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        left, _, right = line.partition(" - ")
+        fstype, _, options = right.split(" ")[:3]
+        mountpoint = left.split(" ")[4]
+        if fstype == "cgroup":
+            for c in ("memory", "pids"):
+                if c in options.split(","):
+                    mounts[c] = Path(mountpoint)
+        elif fstype == "cgroup2":
+            mounts.setdefault("", Path(mountpoint))
+    if "memory" in mounts and "pids" in mounts and "memory" in own and "pids" in own:
+        parents = (("v1", mounts["memory"] / own["memory"]), ("v1", mounts["pids"] / own["pids"]))
+    elif "" in mounts and "" in own:
+        parent = mounts[""] / own[""]
+        try:
+            delegated = set((parent / "cgroup.subtree_control").read_text().split())
+        except OSError:
+            return ()
+        if not {"memory", "pids"} <= delegated:
+            return ()
+        parents = (("v2", parent),)
+    else:
+        return ()
+    if all(os.access(folder, os.W_OK) for _, folder in parents):
+        return parents
+    return ()
+
+
+class _Cgroups:
+    """One sandbox's cgroups (one per v1 hierarchy, or one v2 group)."""
+
+    PREFIX = "convblocks-sandbox-"
+
+    def __init__(self, limits: Limits):
+        name = f"{self.PREFIX}{os.getpid()}-{next(_serial)}"
+        self.folders = []
+        _remove_stale_cgroups()
+        try:
+            for version, parent in _cgroup_parents():
+                folder = parent / name
+                folder.mkdir()
+                self.folders.append(folder)
+                tasks = str(limits.processes + 2)   # + bwrap's monitor and pid-1 init
+                if version == "v1" and (folder / "memory.limit_in_bytes").exists():
+                    (folder / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
+                    if (folder / "memory.memsw.limit_in_bytes").exists():
+                        (folder / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_bytes))
+                if version == "v2":
+                    (folder / "memory.max").write_text(str(limits.memory_bytes))
+                    if (folder / "memory.swap.max").exists():
+                        (folder / "memory.swap.max").write_text("0")
+                if (folder / "pids.max").exists():
+                    (folder / "pids.max").write_text(tasks)
+        except OSError:
+            self.remove()
+            raise
+
+    @property
+    def procs_files(self) -> list[str]:
+        return [str(folder / "cgroup.procs") for folder in self.folders]
+
+    def remove(self) -> None:
+        """Kill whatever is left in the cgroups and delete them."""
+        for folder in self.folders:
+            for _ in range(200):
+                try:
+                    pids = (folder / "cgroup.procs").read_text().split()
+                except FileNotFoundError:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    select.select([], [], [], 0.01)
+        self.folders = []
+
+
+def _remove_stale_cgroups() -> None:
+    """Delete the sandbox cgroups left by graders that died (their processes died with them)."""
+    for _, parent in _cgroup_parents():
+        for folder in parent.glob(f"{_Cgroups.PREFIX}*"):
+            pid = folder.name[len(_Cgroups.PREFIX):].split("-")[0]
+            if pid.isdigit() and not Path("/proc", pid).exists():
+                stale = _Cgroups.__new__(_Cgroups)
+                stale.folders = [folder]
+                stale.remove()
+
+
+# Joins the cgroups named before "--" (writing 0 moves the writer), then runs the rest.
+_JOIN = 'while [ "$1" != -- ]; do echo 0 > "$1" || exit 125; shift; done; shift; exec "$@"'
+
+
+# --- the sandbox --------------------------------------------------------------------------
+
+class Sandbox:
+    """Runs commands in fresh bubblewrap sandboxes that start in a copy of ``workdir``.
+
+    Parameters
+    ----------
+    workdir : Path
+        An existing host folder; each sandbox starts in a private copy of it at ``/work``
+        (also HOME).  At most 1000 entries and ``limits.disk_bytes`` in all.
+    limits : Limits
+        Resource bounds of each sandbox.
+    ro_binds : sequence of (Path, str)
+        Extra read-only mounts: (host path, path inside).
+    enabled : bool
+        False runs commands unsandboxed (the ``--no-sandbox`` fallback; unsafe).
+    slot : int
+        The worker number; picks the unprivileged host uid when the grader is root.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp, Sandbox(Path(tmp)) as box:
+    ...     out = box.popen([runtime_python(), "-c", "import os; print(os.getcwd())"],
+    ...                     stdout=subprocess.PIPE).communicate()[0]
+    >>> out
+    b'/work\\n'
+    """
+
+    def __init__(self, workdir: Path, *, limits: Limits = Limits(),
+                 ro_binds: Sequence[tuple[Path, str]] = (), enabled: bool = True, slot: int = 0):
+        self.workdir = Path(workdir).resolve()
+        if not self.workdir.is_dir():
+            raise NotADirectoryError(f"sandbox workdir {workdir} is not an existing folder")
+        self.limits = limits
+        self.ro_binds = [(Path(host).resolve(), inside) for host, inside in ro_binds]
+        for host, inside in self.ro_binds:
+            if not host.exists():
+                raise FileNotFoundError(f"sandbox ro_binds: {host} does not exist")
+            if not inside.startswith("/") or inside == WORK_INSIDE or inside.startswith(WORK_INSIDE + "/"):
+                raise ValueError(f"sandbox ro_binds: inside path {inside!r} is not an absolute path "
+                                 f"outside {WORK_INSIDE}")
+        self.enabled = enabled
+        self.slot = slot
+        self.uid = UID_BASE + slot if os.geteuid() == 0 and enabled else None
+        if self.uid is not None:
+            # bwrap mounts these as the sandbox uid, which must be able to reach them
+            for host, _ in self.ro_binds:
+                _check_reachable(host, "sandbox ro_binds path", read=True)
+        self._started = []            # (Popen, pidfd of the namespace init or None, _Cgroups or None)
+
+    # -- public ------------------------------------------------------------------------
+
+    def popen(self, argv: list[str], *, env: dict | None = None, **popen_kwargs) -> subprocess.Popen:
+        """Start ``argv`` (paths as seen inside) in a new sandbox; see the module docstring."""
+        if not argv:
+            raise ValueError("sandbox popen: argv is empty")
+        if not self.enabled:
+            return self._popen_unsandboxed(argv, env, popen_kwargs)
+        copy_options, copy_fds = self._workdir_copy()
+        try:
+            cgroups = _Cgroups(self.limits) if _cgroup_parents() else None
+        except BaseException:
+            _close(copy_fds)
+            raise
+        info_read, info_write = os.pipe()
+        command = [BWRAP, "--info-fd", str(info_write), *self._bwrap_options(), *copy_options,
+                   "--remount-ro", "/", "--", PRLIMIT, *self._prlimit_options(), "--", *argv]
+        if self.uid is not None:
+            command = [SETPRIV, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                       "--", *command]
+        if cgroups:
+            command = ["/bin/sh", "-c", _JOIN, "sh", *cgroups.procs_files, "--", *command]
+        pass_fds = (*popen_kwargs.pop("pass_fds", ()), info_write, *copy_fds)
+        try:
+            proc = subprocess.Popen(command, env=self._environment(env), pass_fds=pass_fds,
+                                    **popen_kwargs)
+        except BaseException:
+            os.close(info_read)
+            if cgroups:
+                cgroups.remove()
+            raise
+        finally:
+            _close([info_write, *copy_fds])
+        self._started.append((proc, _init_pidfd(info_read, proc.pid), cgroups))
+        return proc
+
+    def kill(self) -> None:
+        """SIGKILL every process of every sandbox this object started, and wait for them."""
+        started, self._started = self._started, []
+        for proc, pidfd, _ in started:
+            if pidfd is not None:
+                try:
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            _kill_unsandboxed(proc) if not self.enabled else proc.kill()
+        for proc, pidfd, cgroups in started:
+            if pidfd is not None:
+                # readable once the init has exited, which is after every other process
+                # of its namespace has been reaped
+                select.select([pidfd], [], [], 10)
+                os.close(pidfd)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            if cgroups:
+                cgroups.remove()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.kill()
+
+    # -- the pieces --------------------------------------------------------------------
+
+    def _environment(self, extra: dict | None) -> dict:
+        home = WORK_INSIDE if self.enabled else str(self.workdir)
+        env = {"PATH": f"{RUNTIME_INSIDE}/bin:/usr/bin:/bin", "HOME": home, "USER": "student",
+               "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+        env.update({k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_"))})
+        env.update(extra or {})
+        if not self.enabled:
+            env = {k: self._host_path(v) if k != "PATH" else v for k, v in env.items()}
+            env["PATH"] = env["PATH"].replace(RUNTIME_INSIDE, str(RUNTIME / "venv"))
+        return env
+
+    def _bwrap_options(self) -> list[str]:
+        limits = self.limits
+        options = ["--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                   "--unshare-uts", "--unshare-cgroup-try", "--disable-userns",
+                   "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
+                   "--die-with-parent", "--new-session",
+                   "--proc", "/proc", "--dev", "/dev",
+                   "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
+                   "--size", str(limits.disk_bytes), "--tmpfs", "/dev/shm"]
+        options += _system_mounts()
+        base = _base_prefix(RUNTIME / "venv")
+        source = RUNTIME / "base" if (RUNTIME / "base").is_dir() else base
+        options += ["--ro-bind", str(source), str(base)]
+        for site in _site_dirs(source):
+            options += ["--tmpfs", str(base / site.relative_to(source))]
+        options += ["--ro-bind", str(RUNTIME / "venv"), RUNTIME_INSIDE]
+        for host, inside in self.ro_binds:
+            options += ["--ro-bind", str(host), inside]
+        options += ["--size", str(limits.disk_bytes), "--tmpfs", WORK_INSIDE, "--chdir", WORK_INSIDE]
+        return options
+
+    def _workdir_copy(self) -> tuple[list[str], list[int]]:
+        """bwrap options (and the fds they read) that copy ``workdir`` into ``/work``.
+
+        Files are opened here, by the grader, without following symlinks; bwrap copies
+        their contents, so the sandbox never holds a host file or folder.
+        """
+        options, fds, total = [], [], 0
+        try:
+            for folder, dirs, files, dir_fd in os.fwalk(self.workdir):
+                inside = Path(WORK_INSIDE, Path(folder).relative_to(self.workdir))
+                for name in sorted(dirs + files):
+                    st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                    if stat.S_ISDIR(st.st_mode):
+                        options += ["--dir", str(inside / name)]
+                    elif stat.S_ISREG(st.st_mode):
+                        fds.append(os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd))
+                        options += ["--file", str(fds[-1]), str(inside / name)]
+                        total += st.st_size
+                    if len(options) > 2000 or total > self.limits.disk_bytes:
+                        raise ValueError(f"sandbox workdir {self.workdir} holds more than 1000 entries "
+                                         f"or {self.limits.disk_bytes} bytes: too much to copy in")
+        except BaseException:
+            _close(fds)
+            raise
+        return options, fds
+
+    def _prlimit_options(self) -> list[str]:
+        limits = self.limits
+        options = [f"--as={limits.memory_bytes}", f"--nproc={limits.processes}",
+                   f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}"]
+        if limits.cpu_seconds is not None:
+            options.append(f"--cpu={limits.cpu_seconds}")
+        return options
+
+    def _host_path(self, text: str) -> str:
+        """An inside path rewritten to its host path (the unsandboxed fallback)."""
+        pairs = [(RUNTIME_INSIDE, str(RUNTIME / "venv")), (WORK_INSIDE, str(self.workdir)),
+                 *((inside, str(host)) for host, inside in self.ro_binds)]
+        for inside, host in sorted(pairs, key=lambda pair: -len(pair[0])):
+            if text == inside or text.startswith(inside + "/"):
+                return host + text[len(inside):]
+        return text
+
+    def _popen_unsandboxed(self, argv, env, popen_kwargs) -> subprocess.Popen:
+        command = [PRLIMIT, *self._prlimit_options(), "--", *map(self._host_path, argv)]
+        popen_kwargs.setdefault("cwd", self.workdir)
+        proc = subprocess.Popen(command, env=self._environment(env), start_new_session=True,
+                                **popen_kwargs)
+        self._started.append((proc, None, None))
+        return proc
+
+
+def _check_reachable(path: Path, what: str, read: bool = False) -> None:
+    """Raise unless any user can reach ``path`` (and read it, if ``read``)."""
+    for folder in reversed([path, *path.parents] if path.is_dir() else list(path.parents)):
+        if not os.stat(folder).st_mode & 0o001:
+            raise PermissionError(
+                f"{what} {path} is out of the sandbox's reach: {folder} is not searchable by "
+                f"other users (mode {os.stat(folder).st_mode & 0o777:o})")
+    if read and not os.stat(path).st_mode & (0o005 if path.is_dir() else 0o004):
+        raise PermissionError(f"{what} {path} is not readable by other users")
+
+
+def _close(fds) -> None:
+    for fd in fds:
+        os.close(fd)
+
+
+@functools.cache
+def _system_mounts() -> tuple[str, ...]:
+    """Read-only mounts of the system libraries, the loader cache and prlimit."""
+    options = ["--ro-bind", "/usr/lib", "/usr/lib"]
+    options += [arg for site in sorted(Path("/usr/lib").glob("python3*")) for arg in ("--tmpfs", str(site))]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        top, usr = Path("/", name), Path("/usr", name)
+        if name.startswith("lib") and usr.is_dir() and name != "lib":
+            options += ["--ro-bind", str(usr), str(usr)]
+        if top.is_symlink():
+            options += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir() and name.startswith("lib"):
+            options += ["--ro-bind", str(top), str(top)]
+    options += ["--ro-bind", PRLIMIT, PRLIMIT]
+    if os.path.exists("/etc/ld.so.cache"):
+        options += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    return tuple(options)
+
+
+def _init_pidfd(info_read: int, bwrap_pid: int) -> int | None:
+    """A pidfd of the sandbox's PID-namespace init, from bwrap's --info-fd JSON."""
+    data = b""
+    with os.fdopen(info_read, "rb") as info:
+        while True:
+            chunk = info.read1(4096)
+            data += chunk
+            try:
+                pid = json.loads(data)["child-pid"]
+                break
+            except ValueError:
+                if not chunk:
+                    return None         # bwrap failed before starting the sandbox
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return None
+    return pidfd
+
+
+def _kill_unsandboxed(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.kill()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["mirror-base"] and len(sys.argv) <= 3:
+        mirror_base(Path(sys.argv[2]) if len(sys.argv) == 3 else RUNTIME)
+    else:
+        sys.exit("usage: python -m autograder.sandbox mirror-base [RUNTIME_FOLDER]")
