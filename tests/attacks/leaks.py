@@ -250,7 +250,7 @@ ATTACKS = [
            "functions raise base64(zlib(In[-1])), the whole input history, Out, and the IPython history "
            "database of every session (hex and verbatim too); a later answer cell prints the history "
            "and puts it in display metadata", "every item 0, nothing secret in any output",
-           answers=HISTORY, insert=[("ps02_sheet42_code", HISTORY_OUTPUT)]),
+           answers=HISTORY, insert=[("ps02_sheet41_code", HISTORY_OUTPUT)]),
     attack("atk_leak_inspect", PS02, NO_LEAK,
            "functions raise encoded globals(), inspect.stack() with locals and source, the source and "
            "string constants of every foreign function found through gc, os.environ and sys.modules",

@@ -13,7 +13,9 @@ PS02 = "ps02_conv_arithmetic"
 PLAIN = ("only plain data crosses from the kernel; a bad answer fails its own item with an error "
          "naming the type, and the other items are graded normally")
 T = {k: f"ps02_{k}_tests" for k in ("output_size", "same_padding", "pad2d", "conv2d", "receptive_field",
-                                     "sheet39", "sheet40", "sheet42")}
+                                     "sheet39")}
+# ps02's sheet-39-same and sheet-41 answers are ungraded warm-ups now: the attacks on values
+# the grader reads all aim at sheet39, the one graded answer given as a value
 
 # wrong values behind lying subclasses of str/int/float/tuple/dict (and Trick objects)
 LIARS = DUNDERS.split("def conv_output_size")[0] + r'''
@@ -64,21 +66,17 @@ def receptive_field(layers):
     return deep
 '''
 
-RECURSION_40 = r'''
+RECURSION_39 = r'''
 _deep = {}
 for _ in range(100_000):
-    _deep = {"next": _deep}
-sheet40 = {k: _deep for k in ("s1_k5", "s1_k4", "s2_k3", "s2_k3_out", "naive_p", "naive_zero_fraction")}
-'''
-
-RECURSION_42 = r'''
+    _deep = {"next": _deep}                      # dicts nested 100,000 deep
 _cycle = []
 _cycle.append(_cycle)
-sheet42 = {}
-sheet42["alexnet"] = sheet42                     # a dict that contains itself
-sheet42["cs231n"] = _cycle                       # a list that contains itself
-sheet42["strided"] = (_cycle, _cycle)
-sheet42["lenet"] = {"a": sheet42}
+sheet39 = {}
+sheet39["Conv2d"] = sheet39                      # a dict that contains itself
+sheet39["MaxPool2d"] = _cycle                    # a list that contains itself
+sheet39["Dense"] = (_cycle, _deep)
+sheet39["Dropout"] = {"a": sheet39}
 '''
 
 HUGE_PAD = r'''
@@ -96,8 +94,8 @@ def receptive_field(layers):
     return [(1, 1)] * 20_000_000                  # 20 million references to one tuple
 '''
 
-HUGE_42 = r'''
-sheet42 = {"alexnet": "x" * 200_000_000, "cs231n": (4, 4, 2), "strided": (32, 32, 32), "lenet": (28, 28, 6)}
+HUGE_39 = r'''
+sheet39 = {"Conv2d": "x" * 200_000_000, "MaxPool2d": {}, "Dense": {}, "Dropout": {}}
 '''
 
 TRICKS = DUNDERS.split("def conv_output_size")[0]
@@ -165,8 +163,8 @@ def receptive_field(layers):
     return itertools.count()                     # an iterator that never ends
 '''
 
-LAZY_40 = r'''
-sheet40 = {k: range(10 ** 15) for k in ("s1_k5", "s1_k4", "s2_k3", "s2_k3_out", "naive_p", "naive_zero_fraction")}
+LAZY_39 = r'''
+sheet39 = {k: range(10 ** 15) for k in ("Conv2d", "MaxPool2d", "Dense", "Dropout")}
 '''
 
 RAISE_EXIT = r'''
@@ -187,48 +185,43 @@ class Boom(dict):
     def __len__(self): raise SystemExit(4)
 
 
-sheet42 = Boom(alexnet=(55, 55, 96))
+sheet39 = Boom(Conv2d={"parameters": set(), "hyperparameters": set()})
 '''
 
 ATTACKS = [
     attack("atk_nonplain_values", PS02, PLAIN,
            "the sheet answers are wrong values behind subclasses of str/int/float/tuple/dict whose "
            "__eq__ is always true, and Trick objects (proof file if run outside the kernel)",
-           "the three sheet items 0 (no proof file); the five function items full marks",
+           "the sheet39 item 0 (no proof file); the five function items full marks",
            base="solution", cells={
-               "ps02_sheet39_code": LIARS,
-               "ps02_sheet40_code": ("sheet40 = {'s1_k5': I(0), 's1_k4': T((I(9), I(9))), 's2_k3': T((I(9), I(9))),"
-                                     " 's2_k3_out': I(0), 'naive_p': Trick(), 'naive_zero_fraction': F(0.5)}"),
-               "ps02_sheet42_code": ("sheet42 = D(alexnet=T((0, 0, 0)), cs231n=T((0, 0, 0)), strided=T((0, 0, 0)),"
-                                     " lenet=T((0, 0, 0)))")},
-           targets=[T["sheet39"], T["sheet40"], T["sheet42"]], honest=REST),
+               "ps02_sheet39_code": LIARS},
+           targets=[T["sheet39"]], honest=REST),
     attack("atk_recursion_bombs", PS02, PLAIN + " (and bounded: no recursion error on the trusted side)",
-           "receptive_field returns a list nested a million deep; sheet40's values are dicts nested "
-           "100,000 deep; sheet42 holds dicts and lists that contain themselves",
-           "those three items 0; the other five full marks", base="solution",
-           cells={"ps02_receptive_field_code": RECURSION_RF, "ps02_sheet40_code": RECURSION_40,
-                  "ps02_sheet42_code": RECURSION_42},
-           targets=[T["receptive_field"], T["sheet40"], T["sheet42"]], honest=REST),
+           "receptive_field returns a list nested a million deep; sheet39 holds dicts nested "
+           "100,000 deep and dicts and lists that contain themselves",
+           "those two items 0; the other five full marks", base="solution",
+           cells={"ps02_receptive_field_code": RECURSION_RF, "ps02_sheet39_code": RECURSION_39},
+           targets=[T["receptive_field"], T["sheet39"]], honest=REST),
     attack("atk_huge_returns", PS02, PLAIN + "; returned data is bounded in size",
            "pad2d and conv2d return 2 GB zero-stride views that occupy 8 bytes, receptive_field a "
-           "list of 20 million entries, sheet42 a 200 MB string", "those four items 0; the other "
+           "list of 20 million entries, sheet39 a 200 MB string", "those four items 0; the other "
            "four full marks; the run's folders stay small", base="solution",
            cells={"ps02_pad2d_code": HUGE_PAD, "ps02_conv2d_code": HUGE_CONV,
-                  "ps02_receptive_field_code": HUGE_RF, "ps02_sheet42_code": HUGE_42},
-           targets=[T["pad2d"], T["conv2d"], T["receptive_field"], T["sheet42"]], honest=REST),
+                  "ps02_receptive_field_code": HUGE_RF, "ps02_sheet39_code": HUGE_39},
+           targets=[T["pad2d"], T["conv2d"], T["receptive_field"], T["sheet39"]], honest=REST),
     attack("atk_lazy_values", PS02, PLAIN + " (bounded: a lazy sequence is never materialised)",
-           "receptive_field returns itertools.count(), sheet40's values are range(10**15)",
+           "receptive_field returns itertools.count(), sheet39's values are range(10**15)",
            "those two items 0; the other six full marks", base="solution",
-           cells={"ps02_receptive_field_code": LAZY_RF, "ps02_sheet40_code": LAZY_40},
-           targets=[T["receptive_field"], T["sheet40"]], honest=REST),
+           cells={"ps02_receptive_field_code": LAZY_RF, "ps02_sheet39_code": LAZY_39},
+           targets=[T["receptive_field"], T["sheet39"]], honest=REST),
     attack("atk_base_exceptions", PS02, PLAIN + "; an exception of any kind fails only its own item",
            "conv_output_size raises SystemExit and receptive_field KeyboardInterrupt when the grader "
-           "calls them; sheet42 is a dict subclass whose keys/items/iteration/len raise "
+           "calls them; sheet39 is a dict subclass whose keys/items/iteration/len raise "
            "GeneratorExit, SystemExit and KeyboardInterrupt", "those three items 0; the other five "
            "full marks", base="solution",
            cells={"ps02_output_size_code": RAISE_EXIT, "ps02_receptive_field_code": RAISE_INTERRUPT,
-                  "ps02_sheet42_code": RAISE_ON_READ},
-           targets=[T["output_size"], T["receptive_field"], T["sheet42"]], honest=REST),
+                  "ps02_sheet39_code": RAISE_ON_READ},
+           targets=[T["output_size"], T["receptive_field"], T["sheet39"]], honest=REST),
     attack("atk_exotic_arrays", PS02, PLAIN + " (.npy with allow_pickle=False: no object arrays, "
            "nothing unpickled on the trusted side)",
            "same_padding returns an np.void of a structured dtype, pad2d an object array of float "
