@@ -154,6 +154,10 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
             return 2
         print(f"note: no sandbox on this machine ({why}); the notebook runs as a plain process", file=stream)
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as tmp:
+        # the data files the assignment ships (digits.npz ...) sit beside the notebook, as when grading
+        for data in sorted(path.resolve().parent.iterdir()):
+            if data.is_file() and not data.is_symlink() and data.suffix != ".ipynb":
+                shutil.copyfile(data, Path(tmp) / data.name)
         run = run_notebook(nb, Path(tmp), timeout, sandboxed=sandboxed)
     failed = passed = 0
     lines = []

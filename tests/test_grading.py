@@ -542,3 +542,14 @@ def test_no_sandbox_warns_on_stderr_and_in_the_report(graded, tmp_path):
     assert code == 0 and float(rows[0]["auto_score"]) == 3
     assert "WARNING: --no-sandbox" in err.getvalue()
     assert "WARNING: --no-sandbox" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_validate_gives_the_notebook_its_data_files():
+    """ps10 loads digits.npz from beside the notebook: validate must see it, as grading does."""
+    import io
+
+    from autograder.release import validate
+
+    sol = gs.REPO / "solutions" / "ps10_backprop" / "ps10_backprop.ipynb"
+    out = io.StringIO()
+    assert validate(sol, hidden=True, stream=out, timeout=60) == 0, out.getvalue()
