@@ -147,7 +147,7 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
 
 
 def conv2d_im2col(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution (cross-correlation) as one matrix product on the im2col matrix.
+    r"""2-D convolution (cross-correlation) as one matrix product on the im2col matrix.
 
     The textbook GEMM method, for the whole batch at once: unfold every
     receptive field into a column with :func:`convblocks.im2col`, reshape the
@@ -605,7 +605,7 @@ def _inverse(matrix):
 
 
 def winograd_matrices(m, r, points=None, exact=False):
-    """The transforms ``(AT, G, BT)`` of Winograd's minimal filtering F(m, r).
+    r"""The transforms ``(AT, G, BT)`` of Winograd's minimal filtering F(m, r).
 
     ``m`` outputs of an ``r``-tap cross-correlation from ``n = m + r - 1``
     inputs ``d`` with ``n`` multiplications instead of ``m r``:
