@@ -10,12 +10,13 @@ RUNTIME   := .venv-runtime
 RUNTIME_STAMP := $(RUNTIME)/.installed-stamp
 
 # The targets share names with folders (book/, tests/ ...): never treat them as files.
-.PHONY: book test bench setup exercises clean help
+.PHONY: book test bench setup exercises clean help notebooks
 
 help:
 	@echo "make book   - build the site into _build/html"
 	@echo "make test   - run every test (library, book build, browser, grading)"
 	@echo "make bench  - print the performance tables"
+	@echo "make notebooks - refresh notebooks/ (every chapter as a .ipynb) after editing a chapter"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +41,10 @@ setup: $(STAMP) $(NPM_STAMP) $(RUNTIME_STAMP)
 
 book: setup
 	$(PY) -m tools.build_book
+
+# notebooks/<chapter>.ipynb: what the Binder/Colab/JupyterHub buttons open (commit it).
+notebooks: setup
+	$(PY) -m tools.notebooks
 
 test: setup
 	$(PY) -m pytest --cov=convblocks --cov-report=term --cov-fail-under=95
