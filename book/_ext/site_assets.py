@@ -1,62 +1,136 @@
-"""Sphinx extension: make the Conv Blocks site self-contained.
+"""Sphinx extension: make the Conv Blocks site self-contained, light and printable.
 
-* Copies the pinned MathJax (``npm ci`` installs it into ``node_modules/``) into
-  ``_static/mathjax/`` of the built site, so no page loads a script from a CDN.
-  Only the parts a page can load are copied: the TeX-to-HTML bundle, the TeX
-  extensions it autoloads, the CHTML fonts and the menu/accessibility modules.
-* Drops the second copy of the Thebe loader that Jupyter Book 1 emits (two
-  copies throw "Identifier 'THEBE_JS_URL' has already been declared").
+* MathJax comes from the site, never a CDN: the pinned copy that ``npm ci``
+  installs into ``node_modules/`` is copied into ``_static/mathjax/``. Pages
+  load it as components (``startup.js`` fetches TeX input, CommonHTML output
+  and the hidden MathML that screen readers read) instead of the
+  ``tex-chtml.js`` bundle, which also carries the 430 kB context menu and names
+  a CDN for the speech-rule engine's data. Only pages with math load it
+  (Sphinx's default).
+* No Font Awesome JavaScript (1.5 MB on every page): pydata-sphinx-theme's
+  stylesheet already carries Font Awesome's CSS and local webfonts, which draw
+  the same icons. We render the theme with its asset macros minus that one
+  script (a template generated from the installed theme at build time).
+* No Thebe: the site runs no code in the browser (``launch_buttons.thebe:
+  false``; readers open a chapter in Jupyter instead), but Jupyter Book always
+  loads sphinx-thebe, which puts an unpkg.com URL, a Binder configuration and
+  a script on every page. We unhook it.
+* ``_static/convblocks-site.css``: pages never wider than a phone's screen
+  (long paths wrap; code, tables and math scroll in their own box) and the
+  print stylesheet (code wraps, no empty framed boxes, no sidebar, header or
+  buttons, demos print their current picture).
 """
 
+import re
 import shutil
 from pathlib import Path
 
 from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+STATIC = HERE.parent / "_static"
 MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
-MATHJAX_PARTS = ["tex-chtml.js", "input", "output", "ui", "a11y", "adaptors"]
+MATHJAX_PATH = "mathjax/startup.js"
+# What startup.js loads on a page with math (input/tex autoloads its extensions on demand).
+MATHJAX_COMPONENTS = ["input/tex", "output/chtml", "a11y/assistive-mml"]
+# The files those components can fetch: copied into _static/mathjax/.
+MATHJAX_FILES = [
+    "startup.js",
+    "core.js",
+    "input/tex.js",
+    "input/tex",
+    "output/chtml.js",
+    "output/chtml",
+    "a11y/assistive-mml.js",
+]
+FONTAWESOME_SCRIPT = re.compile(r"^.*<script[^>]*_static/scripts/fontawesome\.js[^>]*></script>\s*$\n?", re.M)
+# Theme files no page loads any more: not shipped.
+UNUSED_STATIC = ["scripts/fontawesome.js", "scripts/fontawesome.js.map", "scripts/fontawesome.js.LICENSE.txt"]
+
+
+def configure(app, config):
+    """Point MathJax at the site's components; render the theme without Font Awesome JS."""
+    if config.mathjax_path != MATHJAX_PATH:
+        raise ExtensionError(
+            f"site_assets: set `mathjax_path: {MATHJAX_PATH}` in _config.yml (sphinx.config); "
+            f"the site serves MathJax as components from _static/mathjax, not {config.mathjax_path!r}"
+        )
+    mathjax = dict(config.mathjax3_config or {})
+    loader = dict(mathjax.get("loader") or {})
+    loader["load"] = list(dict.fromkeys(list(loader.get("load") or []) + MATHJAX_COMPONENTS))
+    mathjax["loader"] = loader
+    config.mathjax3_config = mathjax
+
+    launch = (config.html_theme_options or {}).get("launch_buttons") or {}
+    if launch.get("thebe"):
+        raise ExtensionError(
+            "site_assets: launch_buttons.thebe loads Thebe from unpkg.com, and the site "
+            "loads nothing from outside hosts; open chapters in Jupyter instead"
+        )
+    _unhook_thebe(app)
+
+    templates = Path(app.doctreedir).parent / "site_assets_templates"
+    _write_theme_macros(templates / "static" / "webpack-macros.html")
+    config.templates_path = list(config.templates_path) + [str(templates)]
+    config.html_static_path = list(config.html_static_path) + [str(STATIC)]
+
+
+def _unhook_thebe(app):
+    """Undo what sphinx-thebe (loaded by Jupyter Book whatever the config) adds to pages."""
+    for event, listeners in app.events.listeners.items():
+        for listener in list(listeners):
+            if getattr(listener.handler, "__module__", "") == "sphinx_thebe":
+                app.disconnect(listener.id)
+    app.registry.css_files[:] = [
+        (name, attrs) for name, attrs in app.registry.css_files if name != "sphinx-thebe.css"
+    ]
+
+
+def _write_theme_macros(target):
+    """pydata-sphinx-theme's asset macros, without the Font Awesome script."""
+    import pydata_sphinx_theme
+
+    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html"
+    text, count = FONTAWESOME_SCRIPT.subn("", source.read_text())
+    if count != 1:
+        raise ExtensionError(
+            f"site_assets: expected one fontawesome.js <script> in {source}, found {count}; "
+            "the installed pydata-sphinx-theme differs from the pinned one (requirements.txt)"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or target.read_text() != text:
+        target.write_text(text)
 
 
 def check_assets(app):
-    if not (MATHJAX / "tex-chtml.js").is_file():
+    missing = [part for part in MATHJAX_FILES if not (MATHJAX / part).exists()]
+    if missing:
         raise ExtensionError(
-            f"site_assets: MathJax is missing from {MATHJAX}; run `npm ci` in {ROOT} "
-            "(`make book` does it for you)"
+            f"site_assets: MathJax is missing from {MATHJAX} ({', '.join(missing)}); run `npm ci` in "
+            f"{ROOT} (`make book` does it for you)"
         )
 
 
-def copy_mathjax(app, exception):
+def finish(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    target = Path(app.outdir) / "_static" / "mathjax"
-    for part in MATHJAX_PARTS:
+    static = Path(app.outdir) / "_static"
+    target = static / "mathjax"
+    for part in MATHJAX_FILES:
         source = MATHJAX / part
         if source.is_dir():
             shutil.copytree(source, target / part, dirs_exist_ok=True)
         else:
-            target.mkdir(parents=True, exist_ok=True)
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / part)
-
-
-def drop_duplicate_thebe(app, pagename, templatename, context, doctree):
-    """Keep one Thebe loader per page (Jupyter Book 1 adds it twice)."""
-    scripts = context.get("script_files")
-    if not scripts:
-        return
-    seen, kept = set(), []
-    for script in scripts:
-        attributes = getattr(script, "attributes", {}) or {}
-        key = (getattr(script, "filename", None) or None, attributes.get("body"))
-        if "THEBE" in str(key) and key in seen:
-            continue
-        seen.add(key)
-        kept.append(script)
-    scripts[:] = kept
+    for name in UNUSED_STATIC:
+        (static / name).unlink(missing_ok=True)
 
 
 def setup(app):
+    app.connect("config-inited", configure)
     app.connect("builder-inited", check_assets)
-    app.connect("build-finished", copy_mathjax)
-    app.connect("html-page-context", drop_duplicate_thebe)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
+    app.add_css_file("convblocks-site.css")
+    app.connect("build-finished", finish)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.1"}
