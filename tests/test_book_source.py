@@ -51,10 +51,14 @@ def code_cells(text):
                 options[key] = yaml.safe_load(value.strip()) if value.strip() else None
                 i += 1
         start = i
-        while i < len(lines) and not lines[i].startswith(fence):
+        while i < len(lines) and lines[i].rstrip() != fence:
             i += 1
         if i == len(lines):
             raise ValueError(f"code cell opened on line {start} is never closed")
+        opened = [n + 1 for n in range(start, i) if FENCE.match(lines[n])]
+        if opened:
+            raise ValueError(f"code cell opened on line {start} runs into the cell "
+                             f"opened on line {opened[0]}: a closing fence is missing")
         tags = options.get("tags") or []
         cells.append({"line": start + 1, "options": options, "tags": set(tags),
                       "source": lines[start:i]})
