@@ -43,10 +43,12 @@ def set_controls(view, **settings):
 
 
 def assert_panels_show_arrays(view):
-    """Each image widget's PNG is exactly the panel rendering of the current array."""
+    """Each image widget's PNG is exactly the panel rendering of the current array; its tooltip the alt text."""
     assert len(view.images) == len(view.demo.panels)
     for image_widget, panel in zip(view.images, view.demo.panels):
         assert np.array_equal(decode_png(image_widget.value), panel.render(view.arrays[panel.name])), panel.name
+    alts = view.demo.alt_texts(view.settings(), view.arrays, view.labels)
+    assert [w.tooltip for w in view.images] == alts == view.alts
 
 
 def shift(a, s):
@@ -318,6 +320,10 @@ def test_channel_mixer_view_shows_what_convblocks_computes(preset, gain, width):
     assert view.labels["bottleneck"] == (f"1×1 192 → {width}, then 5×5 {width} → 32: {reduce:,} + {conv5:,} = "
                                          f"{reduce + conv5:,} MACs  ({direct / (reduce + conv5):.1f}× fewer)")
     assert view.labels["matrix"].startswith(f"M (3×{c_out}) = R [")
+    # The bottleneck panel draws the three volumes and the MACs to scale.
+    stacks = view.arrays["bottleneck"]
+    assert stacks["channels"] == [192, width, 32]
+    assert stacks["bars"] == [[direct], [reduce, conv5]]
     assert_panels_show_arrays(view)
 
 
@@ -371,6 +377,7 @@ def test_static_page_holds_every_state_and_matches_fresh_states(name):
         state = data["states"][state_key(demo.controls, settings)]
         arrays, labels = demo.state(**settings)
         assert state["labels"] == labels
+        assert state["alts"] == demo.alt_texts(settings, arrays, labels)
         for image_id, panel in zip(state["images"], demo.panels):
             png = base64.b64decode(data["images"][image_id])
             assert np.array_equal(decode_png(png), panel.render(arrays[panel.name]))
@@ -397,4 +404,17 @@ def test_default_views_start_at_the_defaults():
     for view in [weight_sharing_explorer(), sliding_window_explorer(), padding_modes_explorer(), channel_mixer()]:
         assert view.settings() == view.demo.defaults()
         assert_panels_show_arrays(view)
+
+
+def test_the_bottleneck_picture_grows_with_the_width():
+    """The middle volume of the bottleneck panel is drawn taller for a wider bottleneck (pixels counted)."""
+    demo = ChannelMixer(size=48)
+    panel = next(p for p in demo.panels if p.name == "bottleneck")
+    heights = []
+    for width in [8, 16, 32, 64]:
+        image = panel.render(demo.state(preset="sepia", gain=1.0, width=width)[0]["bottleneck"])
+        middle = image[:, image.shape[1] // 2]  # the column through the middle volume
+        blue = np.all(np.abs(middle.astype(int) - [158, 202, 225]) < 12, axis=1)  # its fill colour
+        heights.append(int(blue.sum()))
+    assert heights == sorted(heights) and heights[-1] > 4 * heights[0], heights
     assert KERNELS == [3, 5, 7] and SHIFTS == [0, 1, 2, 3, 4] and len(POSITIONS) == 5

@@ -31,9 +31,11 @@ def _set(view, **settings):
 
 
 def _assert_pictures_match(view):
-    """Every image widget holds the PNG of its panel's rendering of the view's arrays."""
+    """Every image widget holds the PNG of its panel's rendering of the view's arrays, and its alt text."""
     for widget, panel in zip(view.images, view.demo.panels):
         assert np.array_equal(decode_png(widget.value), panel.render(view.arrays[panel.name]))
+    settings = {name: w.value for name, w in view.controls.items()}
+    assert [w.tooltip for w in view.images] == view.demo.alt_texts(settings, view.arrays, view.labels)
 
 
 # -- chapter 5: separable ----------------------------------------------------------
@@ -73,6 +75,9 @@ def test_separable_view_shows_what_convblocks_computes(c_in, c_out, kernel):
     assert f"standard {macs:,} vs separable {dw_macs:,} + {pw_macs:,} = {dw_macs + pw_macs:,}" in view.labels["macs"]
     rel = np.linalg.norm(y_std - y_sep) / np.linalg.norm(y_std)
     assert f"‖Δ‖/‖y‖ = {rel:.3f}" in view.labels["photo"]
+    # The weights panel: C, C and C′ channels; K²CC′ against CK² + CC′ weights.
+    assert view.arrays["weights"]["channels"] == [c_in, c_in, c_out]
+    assert view.arrays["weights"]["bars"] == [[kernel * kernel * c_in * c_out], [c_in * kernel * kernel, c_in * c_out]]
     _assert_pictures_match(view)
 
 
@@ -130,7 +135,30 @@ def test_upsampling_gallery_shows_what_convblocks_computes(factor, align_corners
     assert view.labels["bilinear_kernel"].endswith(
         f"→ O = ({n}−1)·{factor} − 2·{p} + 1·({k}−1) + 0 + 1 = {o}")
     assert f"nearest {np.abs(expected['nearest'] - crop).mean():.3f}" in view.labels["error"]
+    _assert_sample_points(view.arrays["samples"], x[0, 0], factor, align_corners)
     _assert_pictures_match(view)
+
+
+def _assert_sample_points(picture, x, factor, align_corners):
+    """The red marks sit where bilinear interpolation samples, by the formulas of the chapter."""
+    from convblocks.demos.upsampling import CORNER, CORNER_GAP, SAMPLE, ZOOM
+
+    n = x.shape[0]
+    dst = np.arange(n * factor)
+    if align_corners:  # corner centres onto corner centres
+        src = dst * (n - 1) / (n * factor - 1)
+    else:  # pixel areas onto pixel areas, clamped at the first centre
+        src = np.maximum((dst + 0.5) / factor - 0.5, 0)
+    red = np.all(np.isclose(picture, SAMPLE), axis=-1)
+    side = CORNER * ZOOM
+    for corner, first in enumerate((0, n - CORNER)):
+        block = red[:, corner * (side + CORNER_GAP): corner * (side + CORNER_GAP) + side]
+        near = src[(src > first - 0.5) & (src < first + CORNER - 0.5)]
+        want = np.unique(np.clip(np.floor((near - first + 0.5) * ZOOM).astype(int), 2, side - 3))
+        # every mark is 3×3 pixels around its position: the marked rows and columns are exactly want ± 1
+        for axis in (1, 0):
+            marked = set(np.flatnonzero(block.any(axis=axis)).tolist())
+            assert marked == {p + d for p in want for d in (-1, 0, 1)}, (corner, sorted(marked), want)
 
 
 @pytest.mark.parametrize("kernel", [1, 2, 3, 4, 5, 6])
@@ -154,6 +182,14 @@ def test_overlap_map_and_checkerboard_label(kernel, stride):
         assert (inner.min(), inner.max()) == (lo, hi)
         assert f"interior counts {lo} to {hi}" in label
         assert ("gaps" in label) == (kernel < stride) and ("checkerboard" in label) == (kernel > stride)
+    # The stamps panel: the pooled input stamped with K x K boxes of ones every S pixels (loops), x S²/K².
+    x = view.arrays["input"]
+    n = x.shape[0]
+    stamps = np.zeros(((n - 1) * stride + kernel,) * 2)
+    for i in range(n):
+        for j in range(n):
+            stamps[i * stride: i * stride + kernel, j * stride: j * stride + kernel] += x[i, j]
+    assert np.allclose(view.arrays["stamps"], stamps * stride ** 2 / kernel ** 2, rtol=0, atol=1e-12)
     _assert_pictures_match(view)
 
 
@@ -323,6 +359,7 @@ def test_static_page_holds_every_state(cls, explorer, draw, other, monkeypatch):
         state = data["states"][state_key(demo.controls, settings)]
         arrays, labels = demo.state(**settings)
         assert state["labels"] == labels
+        assert state["alts"] == demo.alt_texts(settings, arrays, labels)
         for image_id, panel in zip(state["images"], demo.panels):
             png = base64.b64decode(data["images"][image_id])
             assert np.array_equal(decode_png(png), panel.render(arrays[panel.name]))

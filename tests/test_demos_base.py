@@ -5,8 +5,10 @@ pictures against an independent decode of the PNG bytes.
 """
 
 import base64
+import html
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,8 @@ import convblocks as cb
 from convblocks.demos import PoolingExplorer, draw_pooling, pooling_explorer, sample_image
 from convblocks.demos._base import STATIC_ENV, Control, DemoView, state_key
 from convblocks.demos._render import decode_png, encode_png, grid_image, to_rgb, upscale
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_png_round_trip_gray_and_rgb(rng):
@@ -159,3 +163,214 @@ def test_view_without_widget_in_static_mode(monkeypatch):
     view = DemoView(PoolingExplorer())
     view.update(window=4, stride=4)
     assert view.arrays["pooled"].shape == (32, 32)
+
+
+# ---------------------------------------------------------------------------
+# every demo: each control changes a picture, alt texts, layout, lazy states
+# ---------------------------------------------------------------------------
+
+from convblocks.demos import DEMOS  # noqa: E402
+from convblocks.demos._base import split_states  # noqa: E402
+
+_DATA = {}
+
+
+def _data(name):
+    """Every pre-rendered state of a demo (computed once per test session)."""
+    if name not in _DATA:
+        demo = DEMOS[name]()
+        _DATA[name] = (demo, demo.static_data())
+    return _DATA[name]
+
+
+def _settings(demo, key):
+    return {c.name: c.options[int(i)] for c, i in zip(demo.controls, key.split("|"))}
+
+
+def _unchanged_is_explained(name, control, a, b):
+    """A control change that leaves every picture as it was, for a reason the geometry gives.
+
+    The sliding window: a 1×1 kernel has no dilation; a single output has no
+    position to choose and no stride to take; a kernel that does not fit
+    shows the padded grid only. Feature scaling: a path that ended (converged
+    or diverged) before both step counts is drawn whole in both.
+    """
+    if name == "sliding_window_explorer":
+        def out(s):
+            span = s["dilation"] * (s["kernel"] - 1) + 1
+            room = 7 + 2 * s["padding"] - span
+            return room // s["stride"] + 1 if room >= 0 else 0
+        if out(a) == out(b) == 0:
+            return True
+        if control == "dilation" and a["kernel"] == 1:
+            return True
+        if control in ("position", "stride") and out(a) == out(b) == 1:
+            return True
+        def cell(s):
+            o = out(s)
+            return {"top-left": (0, 0), "top-right": (0, o - 1), "centre": ((o - 1) // 2,) * 2,
+                    "bottom-left": (o - 1, 0), "bottom-right": (o - 1, o - 1)}[s["position"]]
+        if control == "position":  # two names for one cell, e.g. top-left and centre of a 2x2 output
+            return cell(a) == cell(b)
+        if control == "stride":  # same output size, and the chosen output is the first one (no stride in it)
+            return out(a) == out(b) and cell(a) == cell(b) == (0, 0)
+        return False
+    if name == "feature_scaling_explorer" and control == "steps":
+        import convblocks.demos.feature_scaling as fs
+
+        demo = DEMOS[name]()
+        fewer = min(a["steps"], b["steps"])
+        for k in ("raw", "scaled"):
+            _, g, w_star = demo.problems[k]
+            path = fs.gradient_descent(*demo.problems[k], a["lr"])[0]
+            ended = len(path) - 1 <= fewer
+            # or within half a percent of w* (about a pixel of the plot) by then: the rest is not visible
+            there = np.linalg.norm(path[min(fewer, len(path) - 1)] - w_star) < 0.005 * np.linalg.norm(w_star)
+            if not (ended or there):
+                return False
+        return True
+    return False
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_every_control_changes_a_picture_and_its_alt_text(name):
+    demo, data = _data(name)
+    unexplained, alts_same = [], []
+    for key, state in data["states"].items():
+        index = key.split("|")
+        for pos, control in enumerate(demo.controls):
+            for value in range(len(control.options)):
+                if str(value) == index[pos]:
+                    continue
+                other_key = "|".join(index[:pos] + [str(value)] + index[pos + 1:])
+                other = data["states"][other_key]
+                if other["alts"] == state["alts"]:
+                    alts_same.append((key, control.name, value))
+                if other["images"] == state["images"] and not _unchanged_is_explained(
+                        name, control.name, _settings(demo, key), _settings(demo, other_key)):
+                    unexplained.append((_settings(demo, key), control.name, control.options[value]))
+    assert unexplained == [], f"{name}: these control changes leave every picture as it was: {unexplained[:5]}"
+    assert alts_same == [], f"{name}: these control changes leave every alt text as it was: {alts_same[:5]}"
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_from_the_defaults_every_value_of_every_control_changes_a_picture(name):
+    demo, data = _data(name)
+    start = data["states"][state_key(demo.controls, demo.defaults())]
+    for control in demo.controls:
+        for value in control.options:
+            if value == control.default:
+                continue
+            state = data["states"][state_key(demo.controls, {**demo.defaults(), control.name: value})]
+            assert state["images"] != start["images"], f"{name}: {control.name}={value!r} changes no picture"
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_alt_texts_name_every_setting_and_say_what_the_panel_shows(name):
+    demo, data = _data(name)
+    for key in list(data["states"])[:: max(1, len(data["states"]) // 12)]:
+        settings = _settings(demo, key)
+        alts = data["states"][key]["alts"]
+        assert len(alts) == len(demo.panels)
+        for panel, alt in zip(demo.panels, alts):
+            assert alt.startswith(panel.title + ": "), alt
+            for control in demo.controls:
+                assert f"{control.label} = {settings[control.name]}" in alt, (name, control.name, alt)
+            said = alt[len(panel.title) + 2: alt.index(" (settings: ")]
+            assert len(said) >= 20, f"{name}: the alt text of {panel.name} says nothing about the picture: {alt}"
+
+
+def test_alt_texts_carry_the_numbers_of_the_state():
+    """Spot checks against convblocks called here: the words match the computed picture."""
+    _, data = _data("channel_mixer")
+    demo = DEMOS["channel_mixer"]()
+    alts = data["states"][state_key(demo.controls, {**demo.defaults(), "width": 64})]["alts"]
+    reduce, conv5 = cb.conv2d_macs(28, 192, 64, 1), cb.conv2d_macs(28, 64, 32, 5, padding="same")
+    assert f"to 64 channels" in alts[2] and f"{reduce:,} + {conv5:,} = {reduce + conv5:,}" in alts[2]
+    demo = DEMOS["separable_explorer"]()
+    alt = demo.alt_texts(demo.settings(c_in=128, c_out=16, kernel=7), *demo.state(c_in=128, c_out=16, kernel=7))[0]
+    assert f"{cb.conv2d_params(128, 16, 7, bias=False):,} weights" in alt and "128 input channels" in alt
+    demo = DEMOS["upsampling_gallery"]()
+    settings = demo.settings(factor=2, align_corners=True)
+    alt = demo.alt_texts(settings, *demo.state(**settings))[7]
+    assert "coordinates 0.00, 0.49, … 23.00" in alt  # corner to corner: i (24 − 1)/(48 − 1)
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_panels_fill_the_rows_of_the_wide_layout(name):
+    """On a wide screen every row of the grid is full (an even layout), except possibly the last."""
+    demo = DEMOS[name]()
+    spans = [min(getattr(p, "span", 1), demo.columns) for p in demo.panels]
+    rows, used = [], 0
+    for span in spans:
+        if used + span > demo.columns:
+            rows.append(used)
+            used = 0
+        used += span
+    rows.append(used)
+    assert all(r == demo.columns for r in rows[:-1]), f"{name}: rows of {rows} in {demo.columns} columns"
+    assert rows[-1] == demo.columns or len(rows) == 1, f"{name}: the last row holds {rows[-1]} of {demo.columns}"
+
+
+def _page_payloads(page):
+    return [json.loads(m) for m in re.findall(r'<script type="application/json" class="cb-demo-data">(.*?)</script>',
+                                              page, re.S)]
+
+
+def test_split_states_keeps_the_initial_state_inline_and_the_rest_in_a_file(monkeypatch):
+    monkeypatch.setenv(STATIC_ENV, "1")
+    demo = PoolingExplorer()
+    one, two = demo.static_html(), demo.static_html()
+    page = "<p>before</p>" + one + "<p>between</p>" + two
+    full = _page_payloads(page)
+    lighter, files = split_states(page, "03_pooling")
+    assert len(files) == 1  # the two copies hold the same states: one file
+    name, script = next(iter(files.items()))
+    assert re.fullmatch(r"03_pooling-demo-[0-9a-f]{12}\.js", name)
+    prefix = f'window.cbDemoStateFiles = window.cbDemoStateFiles || {{}};\nwindow.cbDemoStateFiles["{name}"] = '
+    assert script.startswith(prefix) and script.endswith(";\n")
+    assert json.loads(script[len(prefix):-2]) == full[0]  # the file holds every state, unchanged
+    small = _page_payloads(lighter)
+    assert small == [{"controls": full[0]["controls"], "initial": full[0]["initial"], "src": name}] * 2
+    assert len(lighter) < len(page) / 20
+    assert lighter.startswith("<p>before</p>") and "<p>between</p>" in lighter
+    # The initial state stays in the markup: its pictures and alt texts, decoded here.
+    first = full[0]["states"][full[0]["initial"]]
+    srcs = re.findall(r'<img data-panel="\d+" class="[\w-]+" src="data:image/png;base64,([^"]+)" alt="([^"]*)"',
+                      lighter)
+    assert len(srcs) == 2 * len(demo.panels)
+    arrays, _ = demo.state(**demo.defaults())
+    for (png, alt), panel, want_alt, image_id in zip(srcs, demo.panels, first["alts"], first["images"]):
+        assert png == full[0]["images"][image_id]
+        assert np.array_equal(decode_png(base64.b64decode(png)), panel.render(arrays[panel.name]))
+        assert html.unescape(alt) == want_alt
+    assert split_states(lighter, "03_pooling") == (lighter, {})  # already split: left alone
+
+
+def test_the_site_extension_writes_the_files_next_to_the_page(monkeypatch, tmp_path):
+    """book/_ext/demo_states.py on a doctree as myst-nb renders a demo output (a raw html node)."""
+    import importlib.util
+    import types
+
+    from docutils import nodes
+    from docutils.utils import new_document
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+
+    spec = importlib.util.spec_from_file_location("demo_states", ROOT / "book" / "_ext" / "demo_states.py")
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    monkeypatch.setenv(STATIC_ENV, "1")
+    page = pooling_explorer()._repr_mimebundle_()["text/html"]
+    doc = new_document("03_pooling", get_default_settings(Parser))
+    doc += nodes.raw(text=page, format="html", classes=["output", "text_html"])
+    app = types.SimpleNamespace(builder=types.SimpleNamespace(format="html"), outdir=str(tmp_path))
+    ext.move_states(app, doc, "book/03_pooling")
+    written = list((tmp_path / "book").iterdir())
+    assert [p.name for p in written] == [_page_payloads(doc.astext())[0]["src"]]
+    assert "cbDemoStateFiles" in written[0].read_text() and len(doc.astext()) < len(page) / 20
+    other = new_document("x", get_default_settings(Parser))
+    other += nodes.raw(text=page, format="html")
+    ext.move_states(types.SimpleNamespace(builder=types.SimpleNamespace(format="latex"), outdir=str(tmp_path)),
+                    other, "book/x")
+    assert other.astext() == page  # other builders keep the self-contained page

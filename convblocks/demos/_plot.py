@@ -28,11 +28,12 @@ DPI = 100
 class PlotPanel:
     """A matplotlib-drawn panel of ``px = (width, height)`` pixels, updated by blitting."""
 
-    def __init__(self, name, title, px=(240, 200), width=None):
+    def __init__(self, name, title, px=(240, 200), width=None, span=1):
         self.name = name
         self.title = title
         self.px = (int(px[0]), int(px[1]))
-        self.width = self.px[0] if width is None else width  # displayed width in CSS pixels
+        self.width = self.px[0] if width is None else width  # largest displayed width in CSS pixels
+        self.span = span  # grid columns the panel takes on a wide screen
         self.fig = None
         self._backgrounds = {}
 
@@ -150,3 +151,88 @@ class LinesPanel(PlotPanel):
         for line, (xk, yk, _, _) in zip(self.lines, self.series):
             line.set_data(data[xk], data[yk])
         return self.lines
+
+
+def compact(n):
+    """A count in a few characters: ``950``, ``18.4k``, ``1.61M``, ``120M``."""
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= div:
+            value = n / div
+            return f"{value:.3g}{unit}" if value < 100 else f"{value:.0f}{unit}"
+    return f"{n:g}"
+
+
+class StacksPanel(PlotPanel):
+    """Channel stacks drawn to scale over bars of counts (weights or MACs) drawn to scale.
+
+    The top axes hold one volume per *slot* (a named position, e.g. "input"),
+    drawn as a box whose height is its number of channels on a common scale
+    (``max_channels`` fills the axes), with the number above it.
+    The bottom axes hold horizontal bars, each made of up to two segments
+    (e.g. the depthwise and the pointwise weights of a separable layer), as
+    fractions of the longest bar of the state.
+
+    ``data`` is a dict with ``channels`` (one number per slot), ``bars`` (one
+    list of segment values per bar) and ``texts`` (one string per bar).
+    """
+
+    def __init__(self, name, title, slots, bar_names, max_channels, px=(240, 200), width=None, span=1):
+        super().__init__(name, title, px, width, span)
+        self.slots, self.bar_names, self.max_channels = slots, bar_names, max_channels
+
+    def setup(self, fig):
+        from matplotlib.patches import Rectangle
+
+        top = fig.add_axes((0.03, 0.42, 0.94, 0.5))
+        top.set_xlim(-0.5, len(self.slots) - 0.5)
+        top.set_ylim(0, 1.18)
+        top.axis("off")
+        for i, slot in enumerate(self.slots):
+            top.text(i, -0.02, slot, ha="center", va="top", fontsize=6.5)
+        for i in range(len(self.slots) - 1):
+            top.annotate("", xy=(i + 0.72, 0.5), xytext=(i + 0.28, 0.5),
+                         arrowprops=dict(arrowstyle="->", color="#777777", linewidth=0.7))
+        self.stacks = [Rectangle((i - 0.22, 0), 0.44, 0, facecolor="#9ecae1", edgecolor="#2b6a99",
+                                 linewidth=0.8, animated=True) for i in range(len(self.slots))]
+        for rect in self.stacks:
+            top.add_patch(rect)
+        self.stack_texts = [top.text(i, 0, "", ha="center", va="bottom", fontsize=7, animated=True)
+                            for i in range(len(self.slots))]
+        bottom = fig.add_axes((0.3, 0.04, 0.66, 0.3))
+        bottom.set_xlim(0, 1.0)
+        bottom.set_ylim(len(self.bar_names) - 0.5, -0.5)
+        bottom.set_yticks(range(len(self.bar_names)), self.bar_names, fontsize=6.5)
+        bottom.set_xticks([])
+        for side in ("top", "right", "bottom"):
+            bottom.spines[side].set_visible(False)
+        bottom.spines["left"].set_linewidth(0.6)
+        bottom.tick_params(length=0, pad=2)
+        colours = ["#e6550d", "#fdae6b"]
+        self.bars = [[Rectangle((0, row - 0.32), 0, 0.64, facecolor=colours[seg], animated=True)
+                      for seg in range(2)] for row in range(len(self.bar_names))]
+        for segs in self.bars:
+            for rect in segs:
+                bottom.add_patch(rect)
+        self.bar_texts = [bottom.text(0, row, "", va="center", fontsize=6.5, animated=True)
+                          for row in range(len(self.bar_names))]
+        self.top, self.bottom = top, bottom
+
+    def update(self, data):
+        artists = []
+        for rect, text, c in zip(self.stacks, self.stack_texts, data["channels"]):
+            height = max(c / self.max_channels, 0.012)
+            rect.set_height(height)
+            text.set_position((text.get_position()[0], height + 0.02))
+            text.set_text(f"{c:g}")
+            artists += [rect, text]
+        longest = max(sum(segs) for segs in data["bars"]) or 1
+        for rects, text, segs, label in zip(self.bars, self.bar_texts, data["bars"], data["texts"]):
+            left = 0.0
+            for rect, value in zip(rects, list(segs) + [0] * (2 - len(segs))):
+                rect.set_x(left)
+                rect.set_width(0.58 * value / longest)
+                left += 0.58 * value / longest
+            text.set_position((left + 0.02, text.get_position()[1]))
+            text.set_text(label)
+            artists += rects + [text]
+        return artists

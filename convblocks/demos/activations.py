@@ -48,6 +48,7 @@ class ActivationExplorer(Demo):
     """Plot f and f' on [-scale, scale]; push N(0, 1) inputs through 10 dense layers of width 256."""
 
     title = "Activation explorer: f, f′ and the statistics through 10 layers"
+    columns = 3
     controls = [
         Control("activation", "activation", list(activations.ACTIVATIONS), "tanh", kind="dropdown"),
         Control("scale", "input scale", [1, 3, 10], 3),
@@ -108,6 +109,17 @@ class ActivationExplorer(Demo):
             "saturated": {"layer": layers, "saturated": saturated},
         }
         return arrays, labels
+
+    def describe(self, settings, arrays, labels):
+        act, scale, init = settings["activation"], settings["scale"], settings["init"]
+        std, sat = arrays["std"]["std"], arrays["saturated"]["saturated"]
+        return {
+            "curve": f"{act} and its derivative on [−{scale}, {scale}]; {labels['slope'].split(': ', 1)[1]}",
+            "std": (f"the standard deviation of the activations in layers 1 to {DEPTH} ({act}, {init}), "
+                    f"log scale: {std[0]:.3g} in layer 1, {std[-1]:.3g} in layer {DEPTH}"),
+            "saturated": (f"the share of units with |f′(z)| < {SATURATED} per layer ({act}, {init}): "
+                          f"{sat[0]:.0%} in layer 1, {sat[-1]:.0%} in layer {DEPTH}"),
+        }
 
 
 def activation_explorer(size=240):

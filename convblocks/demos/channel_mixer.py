@@ -4,13 +4,16 @@ Each pixel ``p = (r, g, b)`` becomes ``p M`` for a 3×C′ matrix ``M`` (the
 weight of :func:`convblocks.pointwise_conv2d` is its transpose, ``(C′, 3)``).
 The second half of the demo is the Inception bottleneck of the chapter: 32
 maps of 5×5 filters on a 28×28×192 volume, directly or after a 1×1
-reduction to a chosen width, counted with :func:`convblocks.conv2d_macs`.
+reduction to a chosen width, counted with :func:`convblocks.conv2d_macs`,
+and drawn to scale: the three volumes' channels, and the MACs of the direct
+5×5 layer against the two layers of the bottleneck.
 """
 
 import numpy as np
 
 from .. import arithmetic, conv
 from ._base import Control, Demo, DemoView, ImagePanel
+from ._plot import StacksPanel, compact
 from .images import sample_image
 
 #: Mixing matrices ``M`` (rows: R, G, B; one column per output channel).
@@ -40,6 +43,7 @@ class ChannelMixer(Demo):
     """Mix the RGB channels of the photo with a preset 3×C′ matrix and count the bottleneck MACs."""
 
     title = "1×1 convolution: a channel mixer, and the bottleneck MAC counter"
+    columns = 3
     controls = [
         Control("preset", "mixing matrix M", list(PRESETS), "sepia", kind="dropdown"),
         Control("gain", "gain (M × gain)", GAINS, 1.0),
@@ -50,10 +54,13 @@ class ChannelMixer(Demo):
         self.rgb = sample_image("hopper", size=size, gray=False)
         self.size = size
         self.panels = [
-            ImagePanel("input", "input (RGB)", width=180),
-            ImagePanel("output", "output (C′ = 3: as RGB; C′ = 1: gray)", width=180),
-            ImagePanel("channels", "channels: −1 black, 0 gray, +1 white", vmin=-1, vmax=1,
-                       width=3 * 180),
+            ImagePanel("input", "input (RGB)", width=240),
+            ImagePanel("output", "output (C′ = 3: as RGB; C′ = 1: gray)", width=240),
+            StacksPanel("bottleneck", f"bottleneck: channels and MACs ({SIDE}×{SIDE} map)",
+                        [f"input", "after 1×1", "after 5×5"], ["direct 5×5", "1×1 + 5×5"],
+                        max_channels=C_IN, px=(240, 200)),
+            ImagePanel("channels", "output channels of p M: −1 black, 0 gray, +1 white", vmin=-1, vmax=1,
+                       width=3 * 240, span=3),
         ]
 
     def state(self, preset, gain, width):
@@ -81,7 +88,28 @@ class ChannelMixer(Demo):
             "bottleneck": (f"1×1 {C_IN} → {width}, then 5×5 {width} → {C_OUT}: "
                            f"{reduce:,} + {conv5:,} = {total:,} MACs  ({direct / total:.1f}× fewer)"),
         }
-        return {"input": self.rgb, "output": composite, "channels": strip}, labels
+        stacks = {"channels": [C_IN, width, C_OUT], "bars": [[direct], [reduce, conv5]],
+                  "texts": [compact(direct), f"{compact(reduce)} + {compact(conv5)} = {compact(total)}"]}
+        arrays = {"input": self.rgb, "output": composite, "channels": strip, "bottleneck": stacks}
+        return arrays, labels
+
+    def describe(self, settings, arrays, labels):
+        m = PRESETS[settings["preset"]] * settings["gain"]
+        c_out, width = m.shape[1], settings["width"]
+        direct, (reduce, conv5) = arrays["bottleneck"]["bars"][0][0], arrays["bottleneck"]["bars"][1]
+        mixed = arrays["channels"]
+        means = [float(np.nanmean(mixed[:, c * (self.size + GAP): c * (self.size + GAP) + self.size]))
+                 for c in range(c_out)]
+        return {
+            "input": "the portrait of Grace Hopper in colour",
+            "output": (f"every pixel p = (r, g, b) mapped to p M, with M the {settings['preset']} matrix times "
+                       f"{settings['gain']}, shown {'as RGB' if c_out == 3 else 'as a gray image'}"),
+            "bottleneck": (f"a {C_IN}-channel volume reduced by a 1×1 convolution to {width} channels, then "
+                           f"a 5×5 convolution to {C_OUT}; the bars compare {direct:,} MACs for the direct "
+                           f"5×5 layer with {reduce:,} + {conv5:,} = {reduce + conv5:,} for the bottleneck"),
+            "channels": (f"the {c_out} output channel{'s' if c_out > 1 else ''} of p M side by side, mean "
+                         + ", ".join(f"{v:.2f}" for v in means)),
+        }
 
 
 def channel_mixer():

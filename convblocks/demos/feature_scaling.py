@@ -109,6 +109,7 @@ class FeatureScalingExplorer(Demo):
     """Gradient descent for price ≈ w₁·area + w₂·distance, on raw and on standardised features."""
 
     title = "Feature scaling: gradient descent on raw vs standardised features"
+    columns = 2
     controls = [
         Control("lr", "learning rate η", [1e-4, 1.7e-4, 2e-4, 0.01, 0.1, 0.5, 1.0, 2.0], 1.7e-4),
         Control("steps", "steps shown", [1, 3, 10, 100, 1000, 5000], 10),
@@ -146,6 +147,15 @@ class FeatureScalingExplorer(Demo):
         labels["scaling"] = (f"standardised: z = (x − μ)/σ with μ = ({self.mean[0]:.1f} m², {self.mean[1]:.2f} km), "
                              f"σ = ({self.std[0]:.1f} m², {self.std[1]:.2f} km)")
         return arrays, labels
+
+    def describe(self, settings, arrays, labels):
+        said = {}
+        for name, what in (("raw", "raw features"), ("scaled", "standardised features")):
+            shown = len(arrays[name]) - 1
+            said[name] = (f"loss contours of the {what} with the gradient-descent path from w = 0, "
+                          f"{shown} step{'s' if shown != 1 else ''} at η = {settings['lr']:g}: "
+                          f"{labels[name].split(', ', 1)[1]}")
+        return said
 
 
 def feature_scaling_explorer(size=240):

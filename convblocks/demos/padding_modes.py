@@ -40,6 +40,7 @@ class PaddingModes(Demo):
     """Pad the photo in each mode, blur it, and compare the brightness of the border strip."""
 
     title = "Padding modes: what a filter sees beyond the border"
+    columns = 2
     controls = [
         Control("mode", "padding mode", MODES, "zeros", kind="dropdown"),
         Control("pad", "padding P (px)", PADS, 8),
@@ -95,6 +96,17 @@ class PaddingModes(Demo):
         }
         arrays = {"padded": self._canvas(padded[0, 0], start), "blurred": self._canvas(blurred, start + r)}
         return arrays, labels
+
+    def describe(self, settings, arrays, labels):
+        mode, pad, blur = settings["mode"], settings["pad"], settings["blur"]
+        border = {"zeros": "a black frame", "reflect": "a mirror image of the border",
+                  "replicate": "the border pixels stretched outwards",
+                  "circular": "the opposite side of the photo wrapped around"}[mode]
+        return {
+            "padded": f"the 96×96 portrait with {pad} px of {mode} padding on each side: {border}",
+            "blurred": (f"the padded portrait blurred by a {blur}×{blur} box; "
+                        f"{labels['border'].split(': ', 1)[1]}"),
+        }
 
 
 def padding_modes_explorer():

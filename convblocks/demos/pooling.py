@@ -17,6 +17,7 @@ class PoolingExplorer(Demo):
     """Pool a 128×128 photo with a chosen window and stride, then shift the input and pool again."""
 
     title = "Pooling explorer: window, stride and the shift test"
+    columns = 3
     controls = [
         Control("mode", "pooling", list(POOLS), "max", kind="dropdown"),
         Control("window", "window k", [2, 3, 4, 8], 2),
@@ -45,6 +46,17 @@ class PoolingExplorer(Demo):
             "shift": f"shift {shift} px: mean relative change {change.mean():.4f}, outputs unchanged {unchanged:.0%}",
         }
         return {"input": x[0, 0], "pooled": pooled[0, 0], "change": change}, labels
+
+    def describe(self, settings, arrays, labels):
+        out = arrays["pooled"].shape[0]
+        change = arrays["change"]
+        return {
+            "input": "the 128×128 portrait of Grace Hopper",
+            "pooled": (f"{settings['mode']} pooling with a {settings['window']}×{settings['window']} window "
+                       f"and stride {settings['stride']}: a {out}×{out} image"),
+            "change": (f"how much each pooled value moves when the input shifts {settings['shift']} px to the "
+                       f"right: mean {change.mean():.4f}, unchanged {np.mean(change < 1e-12):.0%}"),
+        }
 
 
 def pooling_explorer():

@@ -1,5 +1,11 @@
 """Chapter 5 demo: parameters and MACs of a standard vs a depthwise separable convolution,
-and what the separable one can (and cannot) compute on an RGB photo."""
+and what the separable one can (and cannot) compute on an RGB photo.
+
+The channel counts C and C′ are drawn to scale: the volumes each layer maps
+between (input C, depthwise output C, output C′) and the weights of the
+standard layer against the depthwise and pointwise weights of the separable
+one.
+"""
 
 from dataclasses import dataclass
 
@@ -7,6 +13,7 @@ import numpy as np
 
 from .. import arithmetic, conv, fast, init
 from ._base import Control, Demo, DemoView, ImagePanel
+from ._plot import StacksPanel, compact
 from .images import sample_image
 
 #: The feature map the MAC counts refer to (a MobileNet-sized layer), "same" padding.
@@ -47,6 +54,7 @@ class SeparableExplorer(Demo):
     """Count parameters and MACs for C -> C' channels with K x K kernels; filter a photo both ways."""
 
     title = "Depthwise separable vs standard convolution: parameters, MACs and outputs"
+    columns = 3
     controls = [
         Control("c_in", "input channels C", [3, 32, 128], 32),
         Control("c_out", "output channels C′", [16, 64, 256], 64),
@@ -57,11 +65,14 @@ class SeparableExplorer(Demo):
         self.image = sample_image("hopper", size=size, gray=False).transpose(2, 0, 1)[None]  # (1, 3, H, W)
         self.seed = seed
         self.panels = [
-            RGBPanel("input", f"input photo (RGB, {size}×{size})", vmin=0.0, vmax=1.0, width=170),
-            RGBPanel("standard", "standard K×K conv, 3 → 3", vmin=-1.2, vmax=1.6, width=170),
-            RGBPanel("separable", "closest separable conv", vmin=-1.2, vmax=1.6, width=170),
+            StacksPanel("weights", f"channels C → C′ and weights, to scale (MACs: weights × {MAC_MAP}²)",
+                        ["input: C", "after depthwise: C", "output: C′"], ["standard", "separable"],
+                        max_channels=256, px=(400, 200), span=2),
+            RGBPanel("input", f"input photo (RGB, {size}×{size})", vmin=0.0, vmax=1.0, width=240),
+            RGBPanel("standard", "standard K×K conv, 3 → 3", vmin=-1.2, vmax=1.6, width=240),
+            RGBPanel("separable", "closest separable conv", vmin=-1.2, vmax=1.6, width=240),
             ImagePanel("difference", "|standard − separable|", cmap="magma",
-                       vmin=0.0, vmax=0.5, width=170),
+                       vmin=0.0, vmax=0.5, width=240),
         ]
 
     def kernels(self, kernel):
@@ -97,8 +108,25 @@ class SeparableExplorer(Demo):
             "photo": (f"photo, K = {kernel}: a seeded standard 3 → 3 conv vs the closest separable one (k[o,c] = "
                       f"p[o,c]·d[c]) keeps {captured:.0%} of the kernel's energy; output error ‖Δ‖/‖y‖ = {rel_err:.3f}"),
         }
-        arrays = {"input": self.image[0], "standard": y_std, "separable": y_sep, "difference": diff}
+        arrays = {"input": self.image[0], "standard": y_std, "separable": y_sep, "difference": diff,
+                  "weights": {"channels": [c_in, c_in, c_out], "bars": [[standard], [depthwise, pointwise]],
+                              "texts": [f"{compact(standard)} = {kernel}²·{c_in}·{c_out}",
+                                        f"{compact(depthwise)} + {compact(pointwise)} = {compact(separable)}"]}}
         return arrays, labels
+
+    def describe(self, settings, arrays, labels):
+        c_in, c_out, k = settings["c_in"], settings["c_out"], settings["kernel"]
+        (standard,), (dw, pw) = arrays["weights"]["bars"]
+        return {
+            "weights": (f"volumes of {c_in} input channels, {c_in} depthwise outputs and {c_out} output "
+                        f"channels drawn to scale; bars compare {standard:,} weights of the standard {k}×{k} "
+                        f"layer with {dw:,} depthwise + {pw:,} pointwise = {dw + pw:,} of the separable one"),
+            "input": "the portrait of Grace Hopper in colour",
+            "standard": f"the photo filtered by a seeded standard {k}×{k} convolution with 3 output channels",
+            "separable": f"the photo filtered by the closest depthwise separable {k}×{k} convolution",
+            "difference": (f"where the two outputs differ, mean difference "
+                           f"{float(arrays['difference'].mean()):.3f}"),
+        }
 
 
 def separable_explorer(size=96):

@@ -55,6 +55,7 @@ class SlidingWindowExplorer(Demo):
     """A kernel on an ``n``×``n`` grid: padding, stride, dilation, receptive field and output size."""
 
     title = "Sliding window: kernel, stride, padding, dilation and the receptive field"
+    columns = 2
     controls = [
         Control("kernel", "kernel K", KERNELS, 3),
         Control("stride", "stride S", STRIDES, 2),
@@ -119,6 +120,21 @@ class SlidingWindowExplorer(Demo):
         labels["unread"] = (f"rows and cols never read by any output: {_ranges(unread)}" if unread
                             else "every input row and column is read by some output")
         return {"input": canvas_in, "output": canvas_out}, labels
+
+
+    def describe(self, settings, arrays, labels):
+        n, p = self.n, settings["padding"]
+        grid = f"the {n}×{n} input grid with {p} cell{'s' if p != 1 else ''} of padding around it"
+        if "does not fit" in labels["size"]:
+            return {"input": f"{grid}; the kernel does not fit, so no window is drawn",
+                    "output": "empty: the kernel does not fit, there is no output"}
+        out = labels["size"].split("(")[-1].split(" ")[0]
+        k, d = settings["kernel"], settings["dilation"]
+        return {
+            "input": (f"{grid}, with the {k}×{k} kernel taps (dilation {d}) of the {settings['position']} output "
+                      f"marked: it {labels['reads'].split(') ', 1)[1]}"),
+            "output": f"the {out} output grid with the {settings['position']} output highlighted",
+        }
 
 
 def _position(name, out):

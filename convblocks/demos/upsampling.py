@@ -1,15 +1,67 @@
-"""Chapter 6 demo: every upsampling method on one image, and the transposed-conv overlap map."""
+"""Chapter 6 demo: every upsampling method on one image, and the transposed-conv overlap map.
+
+Two panels show what the finer settings do. The *sample points* panel draws
+the top-left and bottom-right 3×3 input pixels of the pooled crop, their
+centres (blue) and where bilinear interpolation samples each output pixel
+(red, the source coordinates ``upsample_bilinear2d`` computes): with
+``align_corners=True`` the corner samples sit exactly on the corner centres,
+otherwise the samples are spread over the pixel areas and the outermost ones
+are clamped to the border. The *stamps* panel applies a transposed
+convolution with a K×K box of ones and stride S to the pooled crop, scaled by
+S²/K² (the average coverage), so K mod S ≠ 0 shows up as a checkerboard on
+the face and K < S as gaps.
+"""
 
 import math
 
 import numpy as np
 
 from .. import arithmetic, pooling, upsampling
+from ..upsampling import _linear_taps
 from ._base import Control, Demo, DemoView, ImagePanel
 from .images import sample_image
 
 #: Side of the all-ones input of the overlap map (large enough for a full period inside).
 OVERLAP_INPUT = 6
+#: The sample-points panel: input pixels per corner, pixels per input pixel, gap between the corners.
+CORNER, ZOOM, CORNER_GAP = 3, 32, 12
+PIXEL_CENTRE = (0.2, 0.45, 0.95)
+SAMPLE = (0.9, 0.1, 0.1)
+
+
+def sample_positions(n, factor, align_corners):
+    """Source coordinate (in input pixels, centre of pixel i at i) of every output pixel along one axis.
+
+    The coordinates ``upsample_bilinear2d`` interpolates at: ``i0 + lam`` of
+    its taps, clamped at 0 as it clamps them.
+    """
+    i0, _, lam = _linear_taps(n, n * factor, float(factor), align_corners, np.float64)
+    return i0 + lam
+
+
+def sample_points_image(x, factor, align_corners):
+    """RGB picture of the two 3×3 input corners of ``x`` (n×n) with pixel centres and bilinear sample points."""
+    n = x.shape[0]
+    src = sample_positions(n, factor, align_corners)
+    side = CORNER * ZOOM
+    rgb = np.ones((side, 2 * side + CORNER_GAP, 3))
+    for corner, first in enumerate((0, n - CORNER)):
+        left = corner * (side + CORNER_GAP)
+        block = np.clip(x[first:first + CORNER, first:first + CORNER], 0, 1)
+        cells = np.repeat(np.repeat(block, ZOOM, axis=0), ZOOM, axis=1)
+        rgb[:, left:left + side] = 0.35 + 0.5 * cells[..., None]  # mid-gray range: markers stay visible
+        rgb[::ZOOM, left:left + side] = 1.0
+        rgb[:, left:left + side:ZOOM] = 1.0
+        near = src[(src > first - 0.5) & (src < first + CORNER - 0.5)]
+        pos = np.floor((near - first + 0.5) * ZOOM).astype(int).clip(2, side - 3)
+        for r in pos:
+            for c in pos:
+                rgb[r - 1:r + 2, left + c - 1:left + c + 2] = SAMPLE
+        for r in ((np.arange(CORNER) + 0.5) * ZOOM).astype(int):  # a ring around each pixel centre
+            for c in ((np.arange(CORNER) + 0.5) * ZOOM).astype(int) + left:
+                rgb[[r - 4, r + 4], c - 4:c + 5] = PIXEL_CENTRE
+                rgb[r - 4:r + 5, [c - 4, c + 4]] = PIXEL_CENTRE
+    return rgb
 
 
 def overlap_counts(kernel, stride, n=OVERLAP_INPUT):
@@ -29,6 +81,7 @@ class UpsamplingGallery(Demo):
     """Max-pool a face crop by f, upsample it back by f five ways; stamp K×K kernels with stride S."""
 
     title = "Upsampling gallery and the transposed-convolution overlap map"
+    columns = 4
     controls = [
         Control("factor", "factor f", [2, 3, 4], 2),
         Control("align_corners", "bilinear align_corners", [False, True], False, kind="dropdown"),
@@ -46,8 +99,12 @@ class UpsamplingGallery(Demo):
             ImagePanel("bed_of_nails", "bed of nails", vmin=0, vmax=1, width=144),
             ImagePanel("max_unpool", "max-unpooling (pool indices)", vmin=0, vmax=1, width=144),
             ImagePanel("transposed", "fixed bilinear transposed conv", vmin=0, vmax=1, width=144),
+            ImagePanel("samples", "bilinear sample points (red) on the input's corner pixels (blue rings: centres)",
+                       width=2 * CORNER * ZOOM + CORNER_GAP),
+            ImagePanel("stamps", "transposed conv of the input with ones(K×K), stride S, × S²/K²",
+                       vmin=0, vmax=1, width=300, span=2),
             ImagePanel("overlap", "overlap count: ones ⊛ᵀ ones(K×K), stride S", cmap="viridis", vmin=0,
-                       cell=8, width=208),
+                       cell=8, width=300, span=2),
         ]
 
     def state(self, factor, align_corners, kernel, stride):
@@ -91,8 +148,37 @@ class UpsamplingGallery(Demo):
             ),
             "checkerboard": pattern,
         }
-        arrays = {"crop": crop[0, 0], "input": x[0, 0], **{k: v[0, 0] for k, v in outs.items()}, "overlap": counts}
+        stamps = upsampling.conv_transpose2d(x, np.ones((1, 1, kernel, kernel)), stride=stride)[0, 0]
+        arrays = {"crop": crop[0, 0], "input": x[0, 0], **{k: v[0, 0] for k, v in outs.items()},
+                  "samples": sample_points_image(x[0, 0], f, align_corners),
+                  "stamps": stamps * stride ** 2 / kernel ** 2, "overlap": counts}
         return arrays, labels
+
+    def describe(self, settings, arrays, labels):
+        f, k, s = settings["factor"], settings["kernel"], settings["stride"]
+        n = arrays["input"].shape[0]
+        side = arrays["nearest"].shape[0]
+        src = sample_positions(n, f, settings["align_corners"])
+        error = {name: float(np.abs(arrays[name] - arrays["crop"]).mean())
+                 for name in ("nearest", "bilinear", "bed_of_nails", "max_unpool", "transposed")}
+        counts = arrays["overlap"]
+        upsampled = f"the {n}×{n} input upsampled ×{f} to {side}×{side}"
+        return {
+            "crop": "a gray crop of the portrait around the face",
+            "input": f"the crop max-pooled by {f} to {n}×{n} pixels",
+            "nearest": f"{upsampled} by repeating each pixel (mean error {error['nearest']:.3f})",
+            "bilinear": f"{upsampled} by bilinear interpolation (mean error {error['bilinear']:.3f})",
+            "bed_of_nails": f"{upsampled} with each value in a corner and zeros elsewhere",
+            "max_unpool": f"{upsampled} with each value back where the max-pool found it, zeros elsewhere",
+            "transposed": (f"{upsampled} by a fixed bilinear transposed convolution "
+                           f"(mean error {error['transposed']:.3f})"),
+            "samples": (f"with align_corners={settings['align_corners']} the {f * n} output samples per row sit "
+                        f"at input coordinates {src[0]:.2f}, {src[1]:.2f}, … {src[-1]:.2f} (pixel centres "
+                        f"0 to {n - 1})"),
+            "stamps": f"the input stamped with {k}×{k} boxes of ones every {s} pixels: {labels['checkerboard']}",
+            "overlap": (f"how many {k}×{k} stamps at stride {s} cover each output pixel, "
+                        f"{int(counts.min())} to {int(counts.max())}"),
+        }
 
 
 def upsampling_gallery(size=48):

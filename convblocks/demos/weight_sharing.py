@@ -55,6 +55,7 @@ class WeightSharingExplorer(Demo):
     """Apply a dense, a locally connected or a convolutional layer to a photo and shift the photo."""
 
     title = "Weight sharing: dense vs locally connected vs convolution, and the shift test"
+    columns = 3
     controls = [
         Control("layer", "layer", LAYERS, "convolution", kind="dropdown"),
         Control("kernel", "kernel K", KERNELS, 5),
@@ -123,6 +124,17 @@ class WeightSharingExplorer(Demo):
                       f"‖f(Tx) − Tf(x)‖ / ‖Tf(x)‖ = {err:.2g} on the {side}×{side} interior"),
         }
         return {"shifted": shifted[0, 0], "output": out / scale, "error": error_map}, labels
+
+    def describe(self, settings, arrays, labels):
+        layer, kernel, shift = settings["layer"], settings["kernel"], settings["shift"]
+        what = {"dense": "a dense layer (every output pixel sees every input pixel)",
+                "locally connected": f"a locally connected layer ({kernel}×{kernel}, a different filter per pixel)",
+                "convolution": f"a convolution (one shared {kernel}×{kernel} filter)"}[layer]
+        return {
+            "shifted": f"the portrait moved {shift} pixels down and right, zeros coming in",
+            "output": f"the shifted portrait through {what}",
+            "error": f"{labels['error'].split(': ', 1)[1]}; black where the shift commutes with the layer",
+        }
 
 
 def weight_sharing_explorer():

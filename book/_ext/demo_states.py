@@ -1,0 +1,43 @@
+"""Sphinx extension: demo states beyond the initial one live in files next to the page.
+
+A demo cell's output (:meth:`convblocks.demos.Demo.static_html`, stored in the
+execution cache like any output) inlines every pre-rendered state. When a page
+is written, this extension moves each demo's states into a script file next to
+the page (``book/03_pooling-demo-<hash>.js`` beside ``book/03_pooling.html``)
+and keeps only the initial state inline (it is in the markup). The page loads
+the file the first time the reader touches that demo.
+
+The split happens on the doctree of the page being written, so a rebuild that
+takes every output from the execution cache writes the files all the same; a
+page that is not rewritten keeps the files written with it, since the names
+carry a hash of the states they hold.
+"""
+
+from pathlib import Path, PurePosixPath
+
+from docutils import nodes
+
+from convblocks.demos._base import split_states
+
+
+def move_states(app, doctree, docname):
+    if app.builder.format != "html":
+        return
+    page = PurePosixPath(docname)
+    folder = Path(app.outdir, *page.parent.parts)
+    for node in doctree.findall(nodes.raw):
+        text = node.astext()
+        if "cb-demo-data" not in text or "html" not in node.get("format", "").split():
+            continue
+        lighter, files = split_states(text, page.name)
+        if not files:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, script in files.items():
+            (folder / name).write_text(script, encoding="utf-8")
+        node.children = [nodes.Text(lighter)]
+
+
+def setup(app):
+    app.connect("doctree-resolved", move_states)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
