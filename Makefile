@@ -10,13 +10,14 @@ RUNTIME   := .venv-runtime
 RUNTIME_STAMP := $(RUNTIME)/.installed-stamp
 
 # The targets share names with folders (book/, tests/ ...): never treat them as files.
-.PHONY: book test bench setup exercises clean help notebooks
+.PHONY: book test bench setup exercises clean help notebooks pdf
 
 help:
 	@echo "make book   - build the site into _build/html"
 	@echo "make test   - run every test (library, book build, browser, grading)"
 	@echo "make bench  - print the performance tables"
 	@echo "make notebooks - refresh notebooks/ (every chapter as a .ipynb) after editing a chapter"
+	@echo "make pdf    - the whole course as one PDF: _build/pdf/conv-blocks.pdf"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,10 @@ setup: $(STAMP) $(NPM_STAMP) $(RUNTIME_STAMP)
 
 book: setup
 	$(PY) -m tools.build_book
+
+# The whole course printed by the tests' Chromium, joined with pypdf (tools/make_pdf.py).
+pdf: book
+	$(PY) -m tools.make_pdf
 
 # notebooks/<chapter>.ipynb: what the Binder/Colab/JupyterHub buttons open (commit it).
 notebooks: setup

@@ -35,8 +35,8 @@ OUT = ROOT / "notebooks"
 SETUP_TAG = "course-setup"
 
 
-def toc_chapters(root=ROOT):
-    """The ``book/*`` pages of ``_toc.yml`` that are notebooks (have a kernelspec), in order."""
+def toc_files(root=ROOT):
+    """Every page of ``_toc.yml`` in reading order (paths without suffix, from the root)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
 
@@ -50,8 +50,13 @@ def toc_chapters(root=ROOT):
     walk(toc.get("chapters"))
     for part in toc.get("parts") or []:
         walk(part.get("chapters"))
+    return files
+
+
+def toc_chapters(root=ROOT):
+    """The pages of ``_toc.yml`` that are notebooks (have a kernelspec), in order."""
     pages = []
-    for name in files:
+    for name in toc_files(root):
         source = root / f"{name}.md"
         if source.is_file() and "kernelspec" in jupytext.read(source).metadata:
             pages.append(name)
