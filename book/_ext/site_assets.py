@@ -11,6 +11,10 @@
   stylesheet already carries Font Awesome's CSS and local webfonts, which draw
   the same icons. We render the theme with its asset macros minus that one
   script (a template generated from the installed theme at build time).
+* The icons' webfonts are cut down to the icons the built pages use (a few
+  kB instead of 156 kB for the solid face): ``_static/convblocks-icons.css``
+  re-declares the theme's Font Awesome faces on the subsets (fontTools,
+  WOFF), and the theme's stylesheet keeps drawing the icons.
 * No Thebe: the site runs no code in the browser (``launch_buttons.thebe:
   false``; readers open a chapter in Jupyter instead), but Jupyter Book always
   loads sphinx-thebe, which puts an unpkg.com URL, a Binder configuration and
@@ -45,6 +49,15 @@ MATHJAX_FILES = [
     "a11y/assistive-mml.js",
 ]
 FONTAWESOME_SCRIPT = re.compile(r"^.*<script[^>]*_static/scripts/fontawesome\.js[^>]*></script>\s*$\n?", re.M)
+# The theme's Font Awesome faces: (CSS family, weight, font file stem in vendor/fontawesome/webfonts).
+ICON_FACES = [
+    ("Font Awesome 6 Free", 900, "fa-solid-900"),
+    ("Font Awesome 6 Free", 400, "fa-regular-400"),
+    ("Font Awesome 6 Brands", 400, "fa-brands-400"),
+]
+ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+ICON_RULE = re.compile(r"((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:\"\\([0-9a-fA-F]+)\"\}")
+ICONS_CSS = "convblocks-icons.css"
 # Theme files no page loads any more: not shipped.
 UNUSED_STATIC = ["scripts/fontawesome.js", "scripts/fontawesome.js.map", "scripts/fontawesome.js.LICENSE.txt"]
 
@@ -126,11 +139,57 @@ def finish(app, exception):
             shutil.copy2(source, target / part)
     for name in UNUSED_STATIC:
         (static / name).unlink(missing_ok=True)
+    subset_icon_fonts(Path(app.outdir))
+
+
+def subset_icon_fonts(outdir):
+    """Write Font Awesome subsets holding the icons named in the built pages and theme scripts."""
+    from fontTools import subset
+
+    static = outdir / "_static"
+    theme_css = (static / "styles" / "pydata-sphinx-theme.css").read_text()
+    codepoints = {}
+    for selectors, hexcode in ICON_RULE.findall(theme_css):
+        for name in re.findall(r"\.(fa-[a-z0-9-]+):", selectors):
+            codepoints[name] = int(hexcode, 16)
+    if not codepoints:
+        raise ExtensionError("site_assets: found no Font Awesome icon rules in pydata-sphinx-theme.css")
+    sources = list(outdir.rglob("*.html")) + list((static / "scripts").glob("*.js"))
+    names = set()
+    for path in sources:
+        names.update(ICON_CLASS.findall(path.read_text(errors="replace")))
+    wanted = {codepoints[name] for name in names if name in codepoints}
+    target = static / "convblocks-icons"
+    target.mkdir(exist_ok=True)
+    rules = []
+    for family, weight, stem in ICON_FACES:
+        source = static / "vendor" / "fontawesome" / "webfonts" / f"{stem}.ttf"
+        options = subset.Options()
+        options.flavor = "woff"
+        options.notdef_outline = True
+        options.name_IDs = ["*"]
+        font = subset.load_font(str(source), options)
+        present = wanted & set(font.getBestCmap())
+        if not present:
+            continue
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(present))
+        subsetter.subset(font)
+        subset.save_font(font, str(target / f"{stem}.woff"), options)
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: {weight}; '
+            f'font-display: block; src: url("convblocks-icons/{stem}.woff") format("woff"); }}'
+        )
+    (static / ICONS_CSS).write_text(
+        "/* Written by book/_ext/site_assets.py: the theme's Font Awesome faces, cut down to the\n"
+        f"   {len(wanted)} icons the site uses. */\n" + "\n".join(rules) + "\n"
+    )
 
 
 def setup(app):
     app.connect("config-inited", configure)
     app.connect("builder-inited", check_assets)
     app.add_css_file("convblocks-site.css")
+    app.add_css_file(ICONS_CSS)
     app.connect("build-finished", finish)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.1"}
