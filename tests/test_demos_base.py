@@ -285,14 +285,17 @@ def test_alt_texts_carry_the_numbers_of_the_state():
     _, data = _data("channel_mixer")
     demo = DEMOS["channel_mixer"]()
     alts = data["states"][state_key(demo.controls, {**demo.defaults(), "width": 64})]["alts"]
+    alt = alts[[p.name for p in demo.panels].index("bottleneck")]
     reduce, conv5 = cb.conv2d_macs(28, 192, 64, 1), cb.conv2d_macs(28, 64, 32, 5, padding="same")
-    assert f"to 64 channels" in alts[2] and f"{reduce:,} + {conv5:,} = {reduce + conv5:,}" in alts[2]
+    assert "to 64 channels" in alt and f"{reduce:,} + {conv5:,} = {reduce + conv5:,}" in alt
     demo = DEMOS["separable_explorer"]()
-    alt = demo.alt_texts(demo.settings(c_in=128, c_out=16, kernel=7), *demo.state(c_in=128, c_out=16, kernel=7))[0]
+    alts = demo.alt_texts(demo.settings(c_in=128, c_out=16, kernel=7), *demo.state(c_in=128, c_out=16, kernel=7))
+    alt = alts[[p.name for p in demo.panels].index("weights")]
     assert f"{cb.conv2d_params(128, 16, 7, bias=False):,} weights" in alt and "128 input channels" in alt
     demo = DEMOS["upsampling_gallery"]()
     settings = demo.settings(factor=2, align_corners=True)
-    alt = demo.alt_texts(settings, *demo.state(**settings))[7]
+    alts = demo.alt_texts(settings, *demo.state(**settings))
+    alt = alts[[p.name for p in demo.panels].index("samples")]
     assert "coordinates 0.00, 0.49, … 23.00" in alt  # corner to corner: i (24 − 1)/(48 − 1)
 
 

@@ -99,12 +99,12 @@ class UpsamplingGallery(Demo):
             ImagePanel("bed_of_nails", "bed of nails", vmin=0, vmax=1, width=144),
             ImagePanel("max_unpool", "max-unpooling (pool indices)", vmin=0, vmax=1, width=144),
             ImagePanel("transposed", "fixed bilinear transposed conv", vmin=0, vmax=1, width=144),
-            ImagePanel("samples", "bilinear sample points (red) on the input's corner pixels (blue rings: centres)",
-                       width=2 * CORNER * ZOOM + CORNER_GAP),
-            ImagePanel("stamps", "transposed conv of the input with ones(K×K), stride S, × S²/K²",
-                       vmin=0, vmax=1, width=300, span=2),
             ImagePanel("overlap", "overlap count: ones ⊛ᵀ ones(K×K), stride S", cmap="viridis", vmin=0,
-                       cell=8, width=300, span=2),
+                       cell=8, width=208),
+            ImagePanel("samples", "bilinear sample points (red) on the input's top-left and bottom-right "
+                       "3×3 pixels (blue rings: pixel centres)", width=2 * (2 * CORNER * ZOOM + CORNER_GAP), span=2),
+            ImagePanel("stamps", "transposed conv of the input with ones(K×K), stride S, × S²/K²",
+                       vmin=0, vmax=1, width=320, span=2),
         ]
 
     def state(self, factor, align_corners, kernel, stride):
