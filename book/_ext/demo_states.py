@@ -7,6 +7,13 @@ the page (``book/03_pooling-demo-<hash>.js`` beside ``book/03_pooling.html``)
 and keeps only the initial state inline (it is in the markup). The page loads
 the file the first time the reader touches that demo.
 
+The page loads the file with a ``<script>`` element, not ``fetch``: that works
+over http and also when the built page is opened straight from disk (file://),
+where Chromium and Firefox block ``fetch`` and XHR but not classic scripts. If
+the file cannot be loaded (deleted, or a server that refuses it), the demo says
+so under its panels, and its controls go back to the initial settings, which it
+keeps showing.
+
 The split happens on the doctree of the page being written, so a rebuild that
 takes every output from the execution cache writes the files all the same; a
 page that is not rewritten keeps the files written with it, since the names

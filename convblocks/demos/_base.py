@@ -401,7 +401,7 @@ _STATIC_JS = """
 """
 
 _STATIC_CSS = """
-.cb-demo{border:1px solid #c9d3dd;border-radius:6px;padding:.8em;margin:1em 0;font-size:.92em}
+.cb-demo{border:1px solid var(--pst-color-border,#c9d3dd);border-radius:6px;padding:.8em;margin:1em 0;font-size:.92em}
 .cb-demo-title{font-weight:600;margin-bottom:.4em}
 .cb-demo-controls{display:flex;flex-wrap:wrap;gap:.4em 1.4em;margin-bottom:.6em}
 .cb-demo-control{display:flex;align-items:center;gap:.4em}
@@ -417,7 +417,7 @@ _STATIC_CSS = """
 .cb-demo-panel{margin:0;min-width:0;text-align:center}
 .cb-demo-panel img{display:block;width:100%;height:auto;margin:0 auto}
 .cb-demo-panel img.cb-pixelated{image-rendering:pixelated}
-.cb-demo-panel figcaption{font-size:.85em;color:#555;overflow-wrap:anywhere}
+.cb-demo-panel figcaption{font-size:.85em;color:var(--pst-color-text-muted,#555);overflow-wrap:anywhere}
 .cb-demo-status:not(:empty){margin-top:.5em;font-style:italic}
 .cb-demo-labels{margin-top:.5em;font-family:var(--pst-font-family-monospace,monospace);white-space:pre-wrap;overflow-wrap:anywhere}
 @media (max-width:640px){
