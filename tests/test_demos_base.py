@@ -377,3 +377,29 @@ def test_the_site_extension_writes_the_files_next_to_the_page(monkeypatch, tmp_p
     ext.move_states(types.SimpleNamespace(builder=types.SimpleNamespace(format="latex"), outdir=str(tmp_path)),
                     other, "book/x")
     assert other.astext() == page  # other builders keep the self-contained page
+
+
+def test_an_output_cached_before_the_split_is_left_alone_and_reported(monkeypatch, tmp_path):
+    """An execution cache from an older convblocks holds demo payloads without an initial state."""
+    import importlib.util
+    import types
+
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    old = ('<div class="cb-demo"><script type="application/json" class="cb-demo-data">'
+           '{"controls":[["k",[1,2]]],"images":["x"],"states":{"0":{"images":[0],"labels":{}}}}</script></div>')
+    assert split_states(old, "p") == (old, {})
+    spec = importlib.util.spec_from_file_location("demo_states", ROOT / "book" / "_ext" / "demo_states.py")
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    warnings = []
+    monkeypatch.setattr(ext.logger, "warning", lambda message, **kw: warnings.append(message))
+    doc = new_document("p", get_default_settings(Parser))
+    doc += nodes.raw(text=old, format="html")
+    ext.move_states(types.SimpleNamespace(builder=types.SimpleNamespace(format="html"), outdir=str(tmp_path)),
+                    doc, "book/p")
+    assert doc.astext() == old and not any(tmp_path.iterdir())
+    assert len(warnings) == 1 and "delete _build/.jupyter_cache" in warnings[0]

@@ -23,8 +23,11 @@ carry a hash of the states they hold.
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from sphinx.util import logging
 
 from convblocks.demos._base import split_states
+
+logger = logging.getLogger(__name__)
 
 
 def move_states(app, doctree, docname):
@@ -38,6 +41,11 @@ def move_states(app, doctree, docname):
             continue
         lighter, files = split_states(text, page.name)
         if not files:
+            if '"initial":' not in text:  # an output cached before demos had an initial state
+                logger.warning(
+                    f"demo_states: {docname} shows a demo output from an older convblocks (the execution "
+                    "cache keys on the notebook's code, not on convblocks); delete _build/.jupyter_cache "
+                    "in the build folder and build again", location=docname)
             continue
         folder.mkdir(parents=True, exist_ok=True)
         for name, script in files.items():

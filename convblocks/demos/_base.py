@@ -277,7 +277,7 @@ def split_states(page, stem):
     def move(match):
         full = match.group(2)
         data = json.loads(full)
-        if "src" in data:  # already split
+        if "src" in data or "initial" not in data:  # already split, or from a convblocks before the split
             return match.group(0)
         name = f"{stem}-demo-{hashlib.sha1(full.encode()).hexdigest()[:12]}.js"
         files[name] = ("window.cbDemoStateFiles = window.cbDemoStateFiles || {};\n"
