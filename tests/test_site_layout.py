@@ -382,8 +382,8 @@ def test_chapter_prints_cleanly(page, browser, site_server):
         input.dispatchEvent(new Event('change', {bubbles: true})); } }""")
     tab.evaluate(SETTLED_PICTURES)
     tab.emulate_media(media="print")
-    # A4 at 96 dpi less the stylesheet's margins (16 mm x 14 mm): 688 x 1002 px.
-    tab.set_viewport_size({"width": 688, "height": 1002})
+    # A4 at 96 dpi less make pdf's margins (16 mm left and right, 16 + 20 mm top and bottom).
+    tab.set_viewport_size({"width": 673, "height": 987})
     found = tab.evaluate(PRINT_CHECKS)
     print_pictures = tab.evaluate(SETTLED_PICTURES)
     pdf = tab.pdf(format="A4", print_background=True)
