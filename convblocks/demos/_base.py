@@ -401,7 +401,8 @@ _STATIC_JS = """
 """
 
 _STATIC_CSS = """
-.cb-demo{border:1px solid var(--pst-color-border,#c9d3dd);border-radius:6px;padding:.8em;margin:1em 0;font-size:.92em}
+.cb-demo{border:1px solid var(--pst-color-border,#c9d3dd);border-radius:6px;padding:.8em;margin:1em 0;font-size:.92em;
+background:var(--pst-color-background,transparent);color:var(--pst-color-text-base,inherit)}
 .cb-demo-title{font-weight:600;margin-bottom:.4em}
 .cb-demo-controls{display:flex;flex-wrap:wrap;gap:.4em 1.4em;margin-bottom:.6em}
 .cb-demo-control{display:flex;align-items:center;gap:.4em}
