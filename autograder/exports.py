@@ -229,6 +229,10 @@ def write_all(out_dir):
             dest = out_dir / f"grades-{fmt}.csv"
             _write_atomic(dest, render(fmt, gb, rows).encode("utf-8"))
             written.append(dest)
+    from .formgrader import CONFIG_NAME, course_config
+    if not (out_dir / CONFIG_NAME).is_file():  # so nbgrader commands run in DIR see this gradebook
+        written.append(course_config(out_dir))
+    stage_exchange_feedback(out_dir)
     written += write_feedback_zips(out_dir)
     return written
 
@@ -274,6 +278,36 @@ class MoodleExport(_Export):
 
 
 # ------------------------------------------------------------------------- feedback zips
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+EXCHANGE_FEEDBACK = "exchange_feedback"  # DIR/nbgrader_config.py's feedback_directory
+
+
+def stage_exchange_feedback(out_dir):
+    """For submissions `nbgrader collect` put in DIR/submitted/<student>/<assignment>/, put our feedback
+    page with nbgrader's timestamp.txt and submission_secret.txt in DIR/exchange_feedback/<student>/<assignment>/,
+    where `nbgrader release_feedback` (run in DIR) picks them up; returns the folders staged.
+
+    A folder of its own: release_feedback stops at the first page without those two files, and
+    the pages of other students (missing, not collected) have none.
+    """
+    out_dir = Path(out_dir).resolve()
+    staged = []
+    for folder in sorted((out_dir / "submitted").glob("*/*")):
+        student, assignment = folder.parent.name, folder.name
+        page = out_dir / "feedback" / student / assignment / f"{assignment}.html"
+        files = [folder / n for n in EXCHANGE_FILES]
+        if folder.is_symlink() or not page.is_file() or not all(f.is_file() and not f.is_symlink() for f in files):
+            continue
+        dest = out_dir / EXCHANGE_FEEDBACK / student / assignment
+        wanted = {f.name: f.read_bytes()[:4096] for f in files}  # a time stamp and 128 hex digits
+        wanted[page.name] = page.read_bytes()
+        for name, data in wanted.items():
+            if not (dest / name).is_file() or (dest / name).read_bytes() != data:
+                _write_atomic(dest / name, data)
+        staged.append(dest)
+    return staged
+
+
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same pages give the same zip (and sha256)
 
 

@@ -44,13 +44,29 @@ c.CourseDirectory.source_directory = {str(source)!r}
 c.CourseDirectory.release_directory = {str(config.EXERCISES)!r}
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
-c.CourseDirectory.feedback_directory = "feedback"
+# our pages of the submissions nbgrader collected, with its timestamp/secret files (release_feedback reads them)
+c.CourseDirectory.feedback_directory = "exchange_feedback"
+# nbgrader's own feedback renders the autograded notebook, hidden tests included: refuse it here
+c.GenerateFeedback.preprocessors = ["autograder.formgrader.RefuseGenerateFeedback"]
 c.NbGrader.logfile = {str(out_dir / ".nbgrader.log")!r}
 '''
     path = out_dir / CONFIG_NAME
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+class RefuseGenerateFeedback:
+    """Stands in for nbgrader's generate_feedback preprocessors in DIR/nbgrader_config.py.
+
+    nbgrader's feedback is the autograded notebook as HTML, and ours holds the hidden tests
+    (they run on the grader's side); the safe pages are DIR/feedback/ (`grade` writes them).
+    """
+
+    def __call__(self, nb, resources):
+        raise RuntimeError("nbgrader's generate_feedback is turned off for this course: it would show the hidden "
+                           "tests. Students' pages are in feedback/ (written by `python -m autograder grade`); "
+                           "see autograder/README.md, 'Handing feedback back'.")
 
 
 def _free_port():
@@ -96,6 +112,8 @@ def start(out_dir, port=None, source=None, ready_seconds=120):
     token = secrets.token_hex(24)
     env = dict(os.environ)
     env["PATH"] = config.venv_bin() + os.pathsep + env.get("PATH", "")  # nbgrader runs `alembic`
+    # the server imports this very autograder (the config above names one of its classes)
+    env["PYTHONPATH"] = os.pathsep.join([str(config.REPO)] + [p for p in [env.get("PYTHONPATH")] if p])
     log = out_dir / ".formgrader.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen(server_command(out_dir, port, token), cwd=out_dir, env=env,

@@ -207,3 +207,34 @@ def test_report_has_real_item_names_and_a_not_attempted_column(cls):
     cells = re.findall(r"<td>(.*?)</td>", row)
     # failed: wrong (squared) and f64 (dtype); not attempted: blank, both out of the 4 graded
     assert re.search(r"\b2/4\b", cells[0]) and re.search(r"\b1\b", re.sub(r"<[^>]+>", "", cells[1]))
+
+
+def test_nbgrader_release_feedback_hands_out_our_pages_and_generate_feedback_is_refused(cls, tmp_path):
+    from nbgrader.utils import notebook_hash
+
+    out = tmp_path / "out"
+    shutil.copytree(cls["out"], out)
+    (out / "nbgrader_config.py").unlink()  # it names the folder it was written for
+    collected = out / "submitted" / "good" / A  # what `nbgrader collect` leaves
+    collected.mkdir(parents=True)
+    shutil.copy(cls["tmp"] / "subs" / "good" / A / f"{A}.ipynb", collected)
+    (collected / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    (collected / "submission_secret.txt").write_text("f00d" * 32)
+    exports.write_all(out)
+    exchange = tmp_path / "exchange"  # an admin creates it, writable by everyone (nbgrader's docs)
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    p = subprocess.run([str(_nbgrader()), "release_feedback", A, f"--Exchange.root={exchange}"],
+                       capture_output=True, text=True, env=_env(), cwd=out)
+    assert p.returncode == 0, p.stderr
+    released = list((exchange / "convblocks" / "feedback").iterdir())
+    assert [f.name for f in released] == [f"{notebook_hash(secret='f00d' * 32, notebook_id=A)}.html"]
+    page = out / "feedback" / "good" / A / f"{A}.html"
+    assert released[0].read_bytes() == page.read_bytes()
+    before = page.read_bytes()
+    p = subprocess.run([str(_nbgrader()), "generate_feedback", A], capture_output=True, text=True, env=_env(), cwd=out)
+    assert p.returncode != 0 and "hidden tests" in p.stdout + p.stderr
+    assert page.read_bytes() == before
+    hidden = gs.hidden_lines(gs.load(cls["src"] / A / f"{A}.ipynb"))
+    for f in (out / "exchange_feedback").rglob("*.html"):
+        assert not any(line in _html.unescape(f.read_text()) for line in hidden), f
