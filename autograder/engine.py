@@ -45,9 +45,11 @@ def run(tasks, handle, workers=2, scheduler=None):
     ``scheduler``: ``tcp://HOST:PORT`` of an existing cluster; None starts a local one of
     ``workers`` processes with one thread each, listening on 127.0.0.1 only.
     """
-    from distributed import as_completed
-    from distributed.scheduler import KilledWorker
-
+    try:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+    except ImportError:
+        raise SystemExit("grading runs on Dask: install it with .venv/bin/pip install -r requirements.txt") from None
     from .worker import grade_notebook
 
     with _client(workers, scheduler) as client:

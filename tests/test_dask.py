@@ -10,7 +10,6 @@ import csv
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import pytest
 from autograder import config
 from autograder import grade as grade_mod
 from autograder.__main__ import main
-from autograder.bench import build_class
+from autograder.bench import build_class, dask_cluster
 from autograder.engine import sandbox_slot
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,54 +34,24 @@ def _require_dask():
         import distributed  # noqa: F401
     except ImportError:
         pytest.fail("dask[distributed] is not installed: .venv/bin/pip install -r requirements.txt")
-    dask = Path(sys.executable).parent / "dask"
-    if not dask.exists():
-        pytest.fail(f"{dask} not found: .venv/bin/pip install -r requirements.txt")
-    return dask
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    if not (Path(sys.executable).parent / "dask").exists():
+        pytest.fail(f"no `dask` command beside {sys.executable}: .venv/bin/pip install -r requirements.txt")
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """``dask scheduler`` + 2 x ``dask worker --nworkers 1 --nthreads 1``, all on 127.0.0.1."""
-    dask = _require_dask()
+    """``dask scheduler`` + 2 x ``dask worker --nworkers 1 --nthreads 1`` of this venv, on 127.0.0.1
+    (free ports; every process killed by its PID at the end: bench.dask_cluster)."""
+    _require_dask()
     from distributed import Client
 
-    logs = tmp_path_factory.mktemp("dask-logs")
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    env = dict(os.environ, PYTHONPATH=str(REPO))  # the workers import this checkout's autograder
-    commands = [[dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard",
-                 "--dashboard-address", f"127.0.0.1:{_free_port()}"]]
-    commands += [[dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1",
-                  "--no-dashboard", "--dashboard-address", "127.0.0.1:0", "--memory-limit", "0", "--name", f"w{i}"]
-                 for i in range(2)]
-    procs, client = [], None
-    try:
-        for i, cmd in enumerate(commands):
-            with open(logs / f"{i}.log", "wb") as log:  # each in its own process group, killed by its PID below
-                procs.append(subprocess.Popen([str(c) for c in cmd], cwd=REPO, env=env, stdout=log,
-                                              stderr=subprocess.STDOUT, start_new_session=True))
-        client = Client(address, timeout=60)
-        client.wait_for_workers(2, timeout=90)
+    with dask_cluster(2, tmp_path_factory.mktemp("dask-logs")) as address, Client(address, timeout=60) as client:
         yield {"address": address, "client": client}
-    finally:
-        if client is not None:
-            client.close()
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)  # the nanny, its worker and whatever they started
-            except ProcessLookupError:
-                pass
-            p.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
+    _require_dask()
     root = tmp_path_factory.mktemp("dask-class")
     subs, ids = build_class(root, students=STUDENTS, assignments=ASSIGNMENTS)
     (subs / "student099").mkdir()  # a student who handed in nothing: `missing` rows
