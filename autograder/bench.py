@@ -99,7 +99,7 @@ def bench(submissions=1000, subset=50, assignments=None, measure=MEASURES, sourc
         bad = [r for r in rows if r["status"] not in (config.GRADED, config.MISSING)]
         return {"seconds": dt, "n": n, "rate": n / dt * 60, "rows": rows, "bad": len(bad),
                 "startup": grade_mod.LAST_RUN.get("startup_seconds", []),
-                "skipped": grade_mod.LAST_RUN.get("skipped")}
+                "skipped": grade_mod.LAST_RUN.get("skipped"), "executed": grade_mod.LAST_RUN.get("executed")}
 
     def line(label, r):
         starts = r["startup"]
@@ -130,9 +130,11 @@ def bench(submissions=1000, subset=50, assignments=None, measure=MEASURES, sourc
                 + ", ".join(f"{a} {statistics.mean(v):.2f}" for a, v in sorted(per.items())))
         if "rerun" in measure:
             r = figures["rerun"] = run(subs, root / "out", workers=2)
-            say(line("re-run, nothing changed", r)
-                + (f"; {r['skipped']} skipped" if r["skipped"] is not None else
-                   "; no incremental grading: every submission was graded again"))
+            if r["skipped"] is None:
+                say(line("re-run, nothing changed", r) + " (no incremental grading: every one graded again)")
+            else:
+                say(f"re-run, nothing changed: {r['seconds']:.1f} s for {r['n']} submissions "
+                    f"({r['executed']} executed, {r['skipped']} skipped as unchanged)")
         if "scaling" in measure or "cluster" in measure:
             local2 = figures["local2"] = run(small, root / "small2", workers=2)
         if "scaling" in measure:

@@ -67,9 +67,9 @@ def _grade(subs, out, *extra):
 def _without_seconds(path):
     """grades.csv's text with its only timing column (`seconds`) dropped."""
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    assert rows[0] == grade_mod.CSV_COLUMNS
-    drop = rows[0].index("seconds")
-    return "\n".join(",".join(r[:drop] + r[drop + 1:]) for r in rows)
+    keep = [i for i, name in enumerate(rows[0]) if name != "seconds"]
+    assert len(keep) == len(rows[0]) - 1 and len(rows) > 1
+    return "\n".join(",".join(r[i] for i in keep) for r in rows)
 
 
 @pytest.fixture(scope="module")
