@@ -61,11 +61,10 @@ class Assignment:
 
 
 def load_assignments(source_root):
-    source_root = Path(source_root)
-    if not source_root.is_dir():
+    from .release import list_assignments
+    if not Path(source_root).is_dir():
         raise SystemExit(f"no source folder {source_root}")
-    return {d.name: Assignment(d) for d in sorted(source_root.iterdir())
-            if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb"))}
+    return {a: Assignment(Path(source_root, a)) for a in list_assignments(source_root)}
 
 
 # -------------------------------------------------------------------------- submissions
@@ -139,31 +138,30 @@ class Progress:
     """A progress bar on a terminal; a line per 10 % elsewhere."""
 
     def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.stream, self.t0, self.last = total, 0, stream, time.monotonic(), -1
+        self.total, self.done, self.stream, self.t0 = max(total, 1), 0, stream, time.monotonic()
 
     def step(self, label=""):
         self.done += 1
         rate = self.done / max(time.monotonic() - self.t0, 1e-9) * 60
-        fill = 30 * self.done // max(self.total, 1)
+        fill = 30 * self.done // self.total
         line = (f"[{'#' * fill}{'.' * (30 - fill)}] {self.done}/{self.total} {rate:5.1f}/min "
                 f"ETA {(self.total - self.done) / rate * 60:4.0f}s {label[:40]}")
-        tenth = 10 * self.done // max(self.total, 1)
         if self.stream.isatty():
             self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
-        elif tenth != self.last:
+        elif 10 * self.done // self.total != 10 * (self.done - 1) // self.total:
             self.stream.write(line + "\n")
-        self.last = tenth
         self.stream.flush()
 
 
 def _row_status(results):
-    statuses = [r["status"] for r in results.values()]
-    if all(s == config.MISSING for s in statuses):
-        return config.MISSING
-    for s in STATUS_ORDER:
-        if s in statuses:
-            return s
-    return config.GRADED
+    """The worst status of a row's notebooks (missing only if every notebook is)."""
+    statuses = {r["status"] for r in results.values()}
+    return config.MISSING if statuses == {config.MISSING} else next(s for s in STATUS_ORDER if s in statuses)
+
+
+def _unscored_row(student, asg, status, detail):
+    return {"student": student, "assignment": asg.id, "score": "", "max_score": asg.max_score, "status": status,
+            "auto_score": "", "auto_max_score": asg.auto_max, "manual_pending": "", "detail": detail}
 
 
 # ---------------------------------------------------------------------------------- run
@@ -180,12 +178,11 @@ def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEO
     if not sandbox:
         print(NO_SANDBOX_WARNING, file=stream, flush=True)
     t_start = time.monotonic()
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out, subs_path = Path(out).resolve(), Path(submissions).resolve()
     source = Path(source or config.SOLUTIONS).resolve()
-    subs_path = Path(submissions).resolve()
     if out == subs_path or subs_path in out.parents:
         raise SystemExit("--out must not be inside SUBMISSIONS")
+    out.mkdir(parents=True, exist_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix="autograder-run-"))
     tmp_root.chmod(0o711)  # the sandbox uid must reach its own folder inside; listing stays closed
     try:
@@ -200,11 +197,7 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
 
     from .gradebook import GradebookWriter
     warnings.filterwarnings("ignore", message=".*not in session.*")
-
-    def say(msg):
-        if not quiet:
-            print(msg, file=stream, flush=True)
-
+    say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=stream, flush=True))
     known = load_assignments(source)
     if subs_path.is_file() and zipfile.is_zipfile(subs_path):
         root = tmp_root / "submissions"
@@ -263,9 +256,8 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
             status = _row_status(res)
             detail = "; ".join(row_notes.get(key, []) + [f"{nb}: {r['reason']}" for nb, r in res.items()
                                                           if r.get("reason")])
-            row = {"student": s, "assignment": a, "score": "", "max_score": asg.max_score, "status": status,
-                   "auto_score": "", "auto_max_score": asg.auto_max, "manual_pending": "", "detail": detail,
-                   "seconds": round(sum(r.get("seconds", 0.0) for r in res.values()), 2)}
+            row = dict(_unscored_row(s, asg, status, detail),
+                       seconds=round(sum(r.get("seconds", 0.0) for r in res.values()), 2))
             scores = None
             if status not in config.NO_SCORE:
                 scores = writer.save(s, a, {nb: (r.get("nb") if r["status"] != config.MISSING else None)
@@ -303,10 +295,7 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
                 try:
                     finish_row(key)
                 except Exception as exc:  # noqa: BLE001
-                    rows[key] = {"student": key[0], "assignment": key[1], "score": "",
-                                 "max_score": known[key[1]].max_score, "status": config.ERROR,
-                                 "auto_score": "", "auto_max_score": known[key[1]].auto_max,
-                                 "manual_pending": "", "detail": f"grader error while saving: {exc}"}
+                    rows[key] = _unscored_row(key[0], known[key[1]], config.ERROR, f"grader error while saving: {exc}")
 
         _run_pool(tasks, workers, handle)
 
@@ -316,9 +305,7 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
             s, a = key
             status, detail = (config.ERROR, register_errors[a]) if a in register_errors else (
                 config.MISSING, "no submission")
-            rows[key] = {"student": s, "assignment": a, "score": "", "max_score": known[a].max_score,
-                         "status": status, "auto_score": "", "auto_max_score": known[a].auto_max,
-                         "manual_pending": "", "detail": detail}
+            rows[key] = _unscored_row(s, known[a], status, detail)
             fdir = fb_root / s / a
             fdir.mkdir(parents=True, exist_ok=True)
             (fdir / f"{a}.html").write_text(render_feedback(rows[key], {}, known[a].items, None), encoding="utf-8")

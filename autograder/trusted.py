@@ -1,13 +1,10 @@
 """Test cells, run in the grader's own process: the student's kernel only answers questions.
 
-A test cell is executed here exactly as authored (``ck = checker(); ck.close(...)``),
-in a namespace holding what the notebook's locked cells defined (instructor code:
-imports, helpers such as ``pair``) and what earlier test cells defined. Every other
-name the cell reads is asked of the kernel: a student function becomes a
-:class:`kernel.Proxy`, a value (a dict of numbers, a constant) is fetched as plain
-data. Expected values, reference implementations and the test code itself never
-leave this process. Warnings the student's code raised come back with its results;
-one that escapes the test cell fails it, as stderr output fails a cell in nbgrader.
+A test cell runs here as authored, in a namespace holding what the locked cells and
+earlier test cells defined. Every other name it reads is asked of the kernel: a student
+function becomes a :class:`kernel.Proxy`, a value is fetched as plain data. Expected
+values and test code never leave this process. A warning from the student's code that
+escapes the test cell fails it, as stderr output fails a cell in nbgrader.
 """
 
 import builtins
@@ -17,7 +14,7 @@ import hashlib
 import io
 import warnings
 
-from . import checks, config, wire
+from . import checks, wire
 from .kernel import Proxy, StudentError
 
 LOADS = {"LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS"}
@@ -64,12 +61,6 @@ def describe(exc):
     return type(exc).__name__, text[:2000]
 
 
-class Capped(io.StringIO):
-    def write(self, text):
-        room = config.MAX_OUTPUT_CHARS - self.tell()
-        return super().write(text[:max(room, 0)])
-
-
 class Trusted:
     """The grader's side of one notebook: the instructor namespace and the test cells."""
 
@@ -103,19 +94,18 @@ class Trusted:
             answers = kernel.names(need) if need and kernel is not None else {}
         except StudentError as exc:
             return "", ("AssertionError", f"the values this test reads could not be read: {exc.message[:500]}")
-        if answers:
-            for name, answer in answers.items():
-                kind = answer[0] if type(answer) in (list, tuple) and answer else None
-                if name not in need:
-                    continue
-                if kind == "function":
-                    cell_ns[name] = Proxy(kernel, name, name)
-                elif kind == "value" and len(answer) == 2:
-                    cell_ns[name] = answer[1]
-                elif kind == "unsendable":
-                    return "", ("AssertionError", f"{name} is a {str(answer[1])[:300]}, which the grader cannot "
-                                f"read: it reads {wire.PLAIN}")
-        out = Capped()
+        for name, answer in answers.items():
+            kind = answer[0] if type(answer) in (list, tuple) and answer else None
+            if name not in need:
+                continue
+            if kind == "function":
+                cell_ns[name] = Proxy(kernel, name, name)
+            elif kind == "value" and len(answer) == 2:
+                cell_ns[name] = answer[1]
+            elif kind == "unsendable":
+                return "", ("AssertionError", f"{name} is a {str(answer[1])[:300]}, which the grader cannot "
+                            f"read: it reads {wire.PLAIN}")
+        out = io.StringIO()  # capped with the kernel's outputs (worker.Budget)
         checks.SALT = self.salt
         error = None
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \

@@ -1,13 +1,10 @@
 """Grade one submitted notebook (in a worker process; never touches the gradebook).
 
-The worker merges the submission with the master (locked and test cells restored,
-hidden tests included) and walks its code cells in order: answer cells, cells the
-student added and locked cells run in the student's kernel (:mod:`kernel`, inside the
-sandbox); test cells run here (:mod:`trusted`), asking the kernel only for the
-student's functions and values. A cell that times out or kills the kernel is
-recorded, the kernel restarted and the cells that had completed replayed without it,
-all within the notebook's one time budget. The result holds the executed notebook
-(test cells carrying only what the grader wrote) for nbgrader to score.
+The submission is merged with the master (locked and test cells restored) and its code
+cells run in order: test cells here (:mod:`trusted`), every other cell in the student's
+sandboxed kernel (:mod:`kernel`). A cell that times out or kills the kernel is recorded,
+the kernel restarted and the completed cells replayed without it, all within the
+notebook's one time budget. The result holds the executed notebook for nbgrader to score.
 """
 
 import shutil
@@ -41,16 +38,14 @@ class Budget:
         self.chars, self.count = config.MAX_NOTEBOOK_OUTPUT_CHARS, config.MAX_NOTEBOOK_OUTPUTS
 
     def outputs(self, raw):
-        out, used = [], 0
+        """Notebook outputs of the kernel's ``[[kind, text], ...]`` (anything else dropped), capped."""
+        out, cell_chars = [], config.MAX_OUTPUT_CHARS
         for item in raw if type(raw) is list else []:
             if type(item) is not list or len(item) != 2 or type(item[1]) is not str or len(out) >= config.MAX_OUTPUTS \
                     or self.count <= 0:
                 continue
-            self.count -= 1
-            room = min(config.MAX_OUTPUT_CHARS - used, self.chars)
-            text = item[1][:max(room, 0)]
-            used += len(text)
-            self.chars -= len(text)
+            text = item[1][:max(min(cell_chars, self.chars), 0)]
+            self.count, self.chars, cell_chars = self.count - 1, self.chars - len(text), cell_chars - len(text)
             if item[0] == "result":
                 out.append({"output_type": "execute_result", "execution_count": None,
                             "data": {"text/plain": text}, "metadata": {}})
@@ -66,13 +61,10 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
     run = {"kinds": {}, "events": [], "startup_seconds": [], "cell_errors": [], "notes": []}
     completed, restarts = [], 0
 
-    def start():
+    def start(replay=()):
         k = Kernel(workdir, sandboxed=sandboxed, slot=slot)
         run["startup_seconds"].append(k.startup_seconds)
-        return k
-
-    def replay(k):
-        for j in completed:
+        for j in replay:
             k.deadline = min(time.monotonic() + timeout, end)
             k.run(nb.cells[j].source)
         return k
@@ -122,7 +114,7 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
                 if restarts < max_restarts and time.monotonic() < end:
                     restarts += 1
                     try:
-                        kernel = replay(start())
+                        kernel = start(completed)
                     except (KernelTimeout, KernelDied) as again:
                         run["events"].append({"cell": i, "kind": "replay failed", "why": str(again.args[:1])})
                         kernel = None
@@ -158,9 +150,9 @@ def grade_notebook(task):
         res.update(status=config.MISSING, reason="no submitted notebook")
         return res
     try:
-        raw = Path(path).read_bytes() if not Path(path).is_symlink() else None
-        if raw is None:
+        if Path(path).is_symlink():
             raise ValueError("it is a symbolic link, which the grader does not follow")
+        raw = Path(path).read_bytes()
         student_nb = read_notebook(path)
     except (ValueError, OSError) as exc:
         res.update(status=config.INVALID, reason=f"{Path(path).name}: {exc}")
