@@ -17,9 +17,6 @@ import copy
 import json
 import re
 
-import nbformat
-from nbformat import NotebookNode
-
 from .config import MAX_NOTEBOOK_BYTES
 
 
@@ -60,6 +57,7 @@ def _run(preprocessors, nb, assignment_id, notebook_id, db_url=None):
 
 def read_notebook(path):
     """Read a notebook file, raising ValueError with a readable reason if it is not one."""
+    import nbformat  # here, not at the top: a re-run with nothing to grade never needs it
     with open(path, "rb") as fh:
         raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
     if len(raw) > MAX_NOTEBOOK_BYTES:
@@ -84,9 +82,9 @@ def read_notebook(path):
             raise ValueError("the notebook has a cell of unknown type")
         if not isinstance(cell.get("source", ""), str):
             raise ValueError("the notebook has a cell whose source is not text")
-        cell.setdefault("metadata", NotebookNode())
+        cell.setdefault("metadata", nbformat.NotebookNode())
         if not isinstance(cell.metadata, dict):
-            cell.metadata = NotebookNode()
+            cell.metadata = nbformat.NotebookNode()
     return nb
 
 
@@ -157,6 +155,7 @@ def merge(student_nb, master, visible=None):
             notes.append(f"cell {gid} had been modified; restored from the source")
         cells += [new, *after.get(gid, [])]
 
+    import nbformat
     merged = nbformat.v4.new_notebook()
     merged.metadata = copy.deepcopy(master.metadata)
     merged.cells = cells
