@@ -4,7 +4,8 @@ A test cell runs here as authored, in a namespace holding what the locked cells 
 earlier test cells defined. Every other name it reads is asked of the kernel: a student
 function becomes a :class:`kernel.Proxy`, a value is fetched as plain data. Expected
 values and test code never leave this process. A warning from the student's code that
-escapes the test cell fails it, as stderr output fails a cell in nbgrader.
+escapes the test cell fails it, as stderr output fails a cell in nbgrader. The cell's own
+code runs under the cell's deadline too (:func:`time_limit`).
 """
 
 import builtins
@@ -12,11 +13,14 @@ import contextlib
 import dis
 import hashlib
 import io
+import sys
+import time
 import warnings
 
 from . import checks, wire
-from .kernel import Proxy, StudentError
+from .kernel import KernelTimeout, Proxy, StudentError
 
+CELLS = ("<test cell>", "<locked cell>")  # code compiled here; traced line by line
 LOADS = {"LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS"}
 STORES = {"STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"}
 
@@ -35,6 +39,27 @@ def free_names(code):
         nested += [k for k in c.co_consts if hasattr(k, "co_code")]
         free |= {i.argval for i in dis.get_instructions(c) if i.opname in LOADS and i.argval not in bound}
     return free, bound
+
+
+@contextlib.contextmanager
+def time_limit(deadline):
+    """Raise :class:`KernelTimeout` in this thread once ``time.monotonic()`` passes ``deadline``.
+
+    Checked at every line of the cells' own code and at every Python call made from it, so a
+    loop in a test cell or in a helper of a locked cell stops; one long call into C code
+    (a single NumPy operation) finishes first. Works in any thread (``sys.settrace``).
+    """
+    def check(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise KernelTimeout()
+        return check if frame.f_code.co_filename in CELLS else None
+
+    previous = sys.gettrace()
+    sys.settrace(check)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 def submission_salt(*parts):
@@ -68,20 +93,20 @@ class Trusted:
         self.ns = {"__name__": "__main__", "__builtins__": builtins}
         self.salt = salt
 
-    def run_locked(self, source):
+    def run_locked(self, source, deadline=float("inf")):
         """Run instructor code (setup and other locked cells) here too, so tests can use its names."""
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-                warnings.catch_warnings():
+                warnings.catch_warnings(), time_limit(deadline):
             warnings.simplefilter("ignore")
             try:
                 exec(compile(source, "<locked cell>", "exec"), self.ns)
             except Exception:  # noqa: BLE001 - e.g. a demo that needs the student's functions
                 pass
 
-    def run_test(self, source, kernel):
+    def run_test(self, source, kernel, deadline=float("inf")):
         """Run a test cell; returns (stdout text, None or (ename, evalue)).
 
-        KernelTimeout / KernelDied from a student function propagate (they are not Exceptions).
+        KernelTimeout (the deadline passed, here or in the kernel) and KernelDied propagate.
         """
         try:
             code = compile(source, "<test cell>", "exec")
@@ -109,7 +134,7 @@ class Trusted:
         checks.SALT = self.salt
         error = None
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings(record=True) as caught, time_limit(deadline):
             warnings.simplefilter("always")
             try:
                 exec(code, cell_ns)

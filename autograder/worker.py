@@ -86,11 +86,11 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
             kernel.deadline = min(time.monotonic() + timeout, end)
             try:
                 if is_autograded_test(cell):
-                    text, error = trusted.run_test(cell.source, kernel)
+                    text, error = trusted.run_test(cell.source, kernel, kernel.deadline)
                     cell.outputs = budget.outputs([["stdout", text]] if text else [])
                 else:
                     if is_locked(cell):
-                        trusted.run_locked(cell.source)
+                        trusted.run_locked(cell.source, kernel.deadline)
                     else:  # the kernel runs plain Python
                         cell.source, removed = strip_ipython(cell.source)
                         run["notes"] += [f"not run by the grader: {line}" for line in removed]
@@ -110,6 +110,7 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
                 cell.outputs.append(error_output(ename, evalue.format(t=timeout, why=(exc.args or ["it ended"])[0])))
                 run["kinds"][i] = kind
                 run["events"].append({"cell": i, "kind": kind})
+                kernel.kill()  # a timeout on the grader's side leaves it running
                 kernel = None
                 if restarts < max_restarts and time.monotonic() < end:
                     restarts += 1
@@ -168,7 +169,7 @@ def grade_notebook(task):
         salt = submission_salt(task["student"], task["assignment"], task["notebook"], raw)
         with np.printoptions(), np.errstate():  # locked cells may change them in this process
             run = run_notebook(nb, workdir, task["timeout"], task.get("max_restarts", config.DEFAULT_MAX_RESTARTS),
-                               salt, task.get("sandboxed", True), SLOT)
+                               salt, task.get("sandboxed", True), task.get("slot", SLOT))
         res.update(events=run["events"], startup_seconds=run["startup_seconds"], cell_errors=run["cell_errors"],
                    kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb), notes=res["notes"] + run["notes"])
         kinds = [e["kind"] for e in run["events"]]
