@@ -156,10 +156,14 @@ def stop(proc):
 
 def serve(out_dir, port=None, source=None):
     """`python -m autograder formgrader DIR`: start, print the URL, run until Ctrl-C."""
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)  # `kill PID` stops the server too
     proc, url = start(out_dir, port=port, source=source)
     out_dir = Path(out_dir).resolve()
-    print(f"formgrader on {out_dir} (server log: {out_dir / '.formgrader.log'}):\n    {url}\n"
-          "(Ctrl-C stops it)", flush=True)
+    print(f"formgrader on {out_dir} (jupyter server PID {proc.pid}, log {out_dir / '.formgrader.log'}):\n"
+          f"    {url}\n(Ctrl-C stops it)", flush=True)
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ The server is stopped by its PID at teardown.
 import csv
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -101,9 +102,11 @@ def test_url_and_pages_on_localhost(graded, server):
     assert server["url"].startswith("http://127.0.0.1:") and "/formgrader?token=" in server["url"]
     page = _call(server, "/formgrader/manage_submissions/" + A)
     assert "nbgrader formgrade" in page and A in page
-    with pytest.raises(urllib.error.HTTPError) as err:  # the token is required
-        urllib.request.urlopen(server["base"] + "/formgrader/api/students", timeout=60)
-    assert err.value.code in (302, 403)
+    try:  # without the token: the login page (or a refusal), never the data
+        with urllib.request.urlopen(server["base"] + "/formgrader/api/students", timeout=60) as r:
+            assert "/login" in r.geturl() and "good" not in r.read().decode()
+    except urllib.error.HTTPError as err:
+        assert err.code == 403
     assert "c.CourseDirectory.root" in (graded["out"] / "nbgrader_config.py").read_text()
 
 
@@ -163,3 +166,48 @@ def test_cli_refuses_a_folder_without_a_gradebook(tmp_path):
                        text=True, env=dict(os.environ, PYTHONPATH=str(gs.REPO)), cwd=gs.REPO, timeout=120)
     assert p.returncode != 0 and "no gradebook.db" in p.stderr
     assert not (tmp_path / "nbgrader_config.py").exists()
+
+
+def test_hand_grades_entered_during_a_run_are_kept(graded, server):
+    from autograder.gradebook import GradebookWriter
+
+    out = graded["out"]
+    grade_id, comment_id = _ids(server, "wrong")
+    writer = GradebookWriter(out / "gradebook.db")  # a run has loaded the gradebook ...
+    try:
+        _call(server, f"/formgrader/api/grade/{grade_id}", {"manual_score": 0.25}, "PUT")  # ... the instructor grades
+        _call(server, f"/formgrader/api/comment/{comment_id}", {"manual_comment": "Half right."}, "PUT")
+        writer.commit()  # ... and the run ends
+    finally:
+        writer.close()
+    grades, comments = _gradebook(out, "wrong")
+    assert grades[ANSWER] == (0.25, False) and comments[ANSWER] == "Half right."
+    assert _call(server, f"/formgrader/api/grade/{grade_id}")["manual_score"] == 0.25
+
+
+def test_cli_prints_the_url_and_stops_its_server(graded, tmp_path):
+    import signal
+
+    p = subprocess.Popen([sys.executable, "-m", "autograder", "formgrader", str(graded["out"]), "--source",
+                          str(graded["src"])], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(gs.REPO)), cwd=gs.REPO)
+    try:
+        lines = []
+        for line in p.stdout:
+            lines.append(line)
+            if "token=" in line:
+                break
+        url = lines[-1].strip()
+        assert url.startswith("http://127.0.0.1:") and "/formgrader?token=" in url, "".join(lines)
+        server_pid = int(re.search(r"jupyter server PID (\d+)", "".join(lines)).group(1))
+        with urllib.request.urlopen(url, timeout=60) as r:  # the page that logs the browser in
+            assert r.status == 200
+        base, token = url.split("/formgrader")[0], url.split("token=")[1]
+        req = urllib.request.Request(base + "/formgrader/manage_assignments", headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            assert "nbgrader formgrade" in r.read().decode()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=60)
+    with pytest.raises(ProcessLookupError):
+        os.kill(server_pid, 0)
