@@ -79,6 +79,12 @@ def regenerate(out_dir):
     out_dir = Path(out_dir)
     record = load(out_dir)
     rows = [record["rows"][k] for k in sorted(record["rows"])]
+    if (out_dir / "gradebook.db").is_file():  # hand grades given in formgrader since the row was graded (GC)
+        from .config import NO_SCORE
+        from .exports import gradebook_scores
+        scores = gradebook_scores(out_dir)
+        rows = [dict(r, **scores.get((r["student"], r["assignment"]), {})) if r["status"] not in NO_SCORE else r
+                for r in rows]
     _write_atomic(out_dir / "grades.csv", csv_text(rows))
     failures = {}
     for r in rows:
