@@ -60,7 +60,8 @@ def corpus(tmp_path_factory):
 
 def _grade(subs, out, *extra):
     code = main(["grade", str(subs), "--out", str(out), "--quiet", "--timeout", "60", *extra])
-    assert code == 0, f"grading failed (exit {code})"
+    bad = [r for r in csv.DictReader((out / "grades.csv").open(encoding="utf-8")) if r["status"] in config.FAILING]
+    assert code == 0 and not bad, f"exit code {code}; not graded: {bad}"
     return out / "grades.csv"
 
 
