@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import itertools
 import logging
+import multiprocessing
 import os
 import shutil
 import stat
@@ -116,7 +117,7 @@ def _client(workers, scheduler):
         with client:
             yield client
         return
-    method = "forkserver" if "forkserver" in __import__("multiprocessing").get_all_start_methods() else "spawn"
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"  # fast starts
     with dask.config.set({"distributed.worker.multiprocessing-method": method}):
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                host="127.0.0.1", scheduler_port=0, dashboard_address=None, memory_limit=0,
