@@ -169,7 +169,7 @@ def grade_notebook(task):
         salt = submission_salt(task["student"], task["assignment"], task["notebook"], raw)
         with np.printoptions(), np.errstate():  # locked cells may change them in this process
             run = run_notebook(nb, workdir, task["timeout"], task.get("max_restarts", config.DEFAULT_MAX_RESTARTS),
-                               salt, task.get("sandboxed", True), task.get("slot", SLOT))
+                               salt, task.get("sandboxed", True), task.get("slot", 0))
         res.update(events=run["events"], startup_seconds=run["startup_seconds"], cell_errors=run["cell_errors"],
                    kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb), notes=res["notes"] + run["notes"])
         kinds = [e["kind"] for e in run["events"]]
@@ -187,15 +187,3 @@ def grade_notebook(task):
         res["seconds"] = time.monotonic() - t0
     return res
 
-
-SLOT = 0
-
-
-def warm_up(slots=None):
-    """Run once per worker process: take a sandbox slot, import what grading needs."""
-    global SLOT
-    if slots is not None:
-        with slots.get_lock():
-            SLOT = slots.value
-            slots.value += 1
-    import nbformat  # noqa: F401
