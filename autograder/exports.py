@@ -385,5 +385,6 @@ def export_command(out_dir, fmt, to=None, id_column="SIS Login ID"):
         raise SystemExit(f"{out_dir}: not a folder (give the `--out` folder of `python -m autograder grade`)")
     options = {"id_column": id_column} if fmt == "canvas" else {}
     dest = write_export(out_dir, fmt, to=to, **options)
+    stage_exchange_feedback(out_dir)  # restores what a forced `nbgrader generate_feedback` removed
     print(dest)
     return dest

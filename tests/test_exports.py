@@ -213,28 +213,39 @@ def test_nbgrader_release_feedback_hands_out_our_pages_and_generate_feedback_is_
     from nbgrader.utils import notebook_hash
 
     out = tmp_path / "out"
-    shutil.copytree(cls["out"], out)
-    (out / "nbgrader_config.py").unlink()  # it names the folder it was written for
-    collected = out / "submitted" / "good" / A  # what `nbgrader collect` leaves
-    collected.mkdir(parents=True)
-    shutil.copy(cls["tmp"] / "subs" / "good" / A / f"{A}.ipynb", collected)
-    (collected / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
-    (collected / "submission_secret.txt").write_text("f00d" * 32)
-    exports.write_all(out)
+    for student in ("good", "wrong"):  # what `nbgrader collect` leaves in DIR/submitted
+        collected = out / "submitted" / student / A
+        collected.mkdir(parents=True)
+        shutil.copy(cls["tmp"] / "subs" / student / A / f"{A}.ipynb", collected)
+        (collected / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+        (collected / "submission_secret.txt").write_text(student * 16)
+    (out / "submitted" / "late").mkdir()  # a `missing` page with no nbgrader files must not stop release_feedback
+    grade(out / "submitted", out, source=cls["src"], workers=2, timeout=10, quiet=True)
+    assert (out / "feedback" / "late" / A / f"{A}.html").is_file()
+    assert (out / "nbgrader_config.py").is_file() and (out / "grades-wide.csv").is_file()  # the run wrote them
     exchange = tmp_path / "exchange"  # an admin creates it, writable by everyone (nbgrader's docs)
     exchange.mkdir()
     exchange.chmod(0o777)
     p = subprocess.run([str(_nbgrader()), "release_feedback", A, f"--Exchange.root={exchange}"],
                        capture_output=True, text=True, env=_env(), cwd=out)
     assert p.returncode == 0, p.stderr
-    released = list((exchange / "convblocks" / "feedback").iterdir())
-    assert [f.name for f in released] == [f"{notebook_hash(secret='f00d' * 32, notebook_id=A)}.html"]
-    page = out / "feedback" / "good" / A / f"{A}.html"
-    assert released[0].read_bytes() == page.read_bytes()
+    released = {f.name: f.read_bytes() for f in (exchange / "convblocks" / "feedback").iterdir()}
+    assert sorted(released) == sorted(f"{notebook_hash(secret=s * 16, notebook_id=A)}.html" for s in ("good", "wrong"))
+    for s in ("good", "wrong"):
+        page = out / "feedback" / s / A / f"{A}.html"
+        assert released[f"{notebook_hash(secret=s * 16, notebook_id=A)}.html"] == page.read_bytes()
+    assert "submitted" not in {r["student"] for r in _read(out / "grades-long.csv")}
     before = page.read_bytes()
-    p = subprocess.run([str(_nbgrader()), "generate_feedback", A], capture_output=True, text=True, env=_env(), cwd=out)
+    p = subprocess.run([str(_nbgrader()), "generate_feedback", A, "--force"], capture_output=True, text=True,
+                       env=_env(), cwd=out)
     assert p.returncode != 0 and "hidden tests" in p.stdout + p.stderr
     assert page.read_bytes() == before
+    p = subprocess.run([sys.executable, "-m", "autograder", "export", str(out), "--format", "long"],
+                       capture_output=True, text=True, env=_env(), cwd=gs.REPO)
+    assert p.returncode == 0, p.stderr
+    staged = out / "exchange_feedback" / "good" / A
+    assert sorted(f.name for f in staged.iterdir()) == sorted([f"{A}.html", *exports.EXCHANGE_FILES])
+    assert (staged / f"{A}.html").read_bytes() == (out / "feedback" / "good" / A / f"{A}.html").read_bytes()
     hidden = gs.hidden_lines(gs.load(cls["src"] / A / f"{A}.ipynb"))
     for f in (out / "exchange_feedback").rglob("*.html"):
         assert not any(line in _html.unescape(f.read_text()) for line in hidden), f

@@ -154,6 +154,8 @@ def test_manual_grades_survive_regrading_and_show_in_grades_csv(graded, server):
     _grade(subs, out, graded["src"])
     grades, comments = _gradebook(out, "good")
     assert grades[ANSWER] == (1, True)
+    page = gs.feedback(out, "good", A)  # re-graded: the page shows the hand grade and its comment
+    assert "graded by hand: Right: one weight per channel." in page and "1 / 1" in page
     rows = gs.read_rows(out)
     assert rows[("good", A)]["manual_pending"] == "1" and float(rows[("good", A)]["score"]) == 4
     assert float(rows[("wrong", A)]["score"]) == 1 + 0.5 and rows[("wrong", A)]["manual_pending"] == "0"
