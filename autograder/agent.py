@@ -14,9 +14,8 @@ time, each a frame of :mod:`wire`:
   notebook with plain-data arguments (the grader's functions among them arrive as
   stand-ins that call back: ``{"op": "callback"}``); reply ``return`` or ``raise``.
 
-Nothing here is trusted by the grader: student code runs in this process and can
-change any of it. It holds no secret and the grader believes nothing it sends beyond
-the type and size of plain data.
+Nothing here is trusted: student code runs in this process and can change any of it;
+it holds no secret, and the grader believes nothing it sends beyond plain data.
 """
 
 import ast

@@ -20,17 +20,12 @@ A hidden test cell of an assignment looks like this::
     ck.equal(n_params, 6656, "the number of shared parameters", mistakes={"you forgot the biases": 6400})
     ### END HIDDEN TESTS
 
-When the grader runs it, the cell executes in the grader's own process
-(:mod:`autograder.trusted`): ``conv2d`` is a proxy that runs the student's function in
-the sandboxed kernel and returns plain data, and ``n_params`` was fetched as plain
-data, so nothing here needs to defend itself. In Jupyter the same cells run in the
-student's own kernel with their real functions: that is feedback, not grading.
-
-Every failure is an ``AssertionError`` written for the student: which call or
-quantity failed, what is wrong (shape got vs expected, max abs error, the value the
-student returned) and which common mistake the result matches when one of
-``mistakes`` matches. Expected array values are never printed; inputs are described
-by shape and dtype.
+The grader runs it in its own process (:mod:`autograder.trusted`), where ``conv2d`` is a
+proxy to the student's sandboxed function and ``n_params`` plain data fetched from the
+kernel, so nothing here defends itself; in Jupyter it runs in the student's kernel as
+feedback. Every failure is an ``AssertionError`` for the student: what failed, what is
+wrong (shape, max abs error, the value returned) and the first of ``mistakes`` the
+result matches. Expected array values are never printed; inputs are shown by shape and dtype.
 """
 
 import numpy as np
@@ -85,12 +80,7 @@ class Checker:
         self._last = None
 
     def rng(self, seed):
-        """A NumPy Generator for a test's random inputs: ``seed`` mixed with the submission's salt.
-
-        The grader sets a different salt for every submission, so knowing the inputs of
-        one run tells nothing about another; without a grader (a student running the
-        tests in Jupyter) the salt is 0 and the inputs are repeatable.
-        """
+        """A Generator for a test's inputs: ``seed`` mixed with the submission's salt (0 in Jupyter)."""
         return np.random.default_rng([int(seed), int(SALT)])
 
     def call(self, fn, /, *args, **kwargs):
@@ -124,11 +114,10 @@ class Checker:
         elif isinstance(v, (int, float, bool, np.generic)):
             a = np.array(v)
         elif type(v) in (list, tuple):
+            parts = [self._as_array(e, desc) for e in v]
             try:
-                a = np.array([self._as_array(e, desc) for e in v])
-            except AssertionError:
-                raise
-            except Exception:
+                a = np.array(parts)
+            except Exception:  # noqa: BLE001 - ragged or mixed
                 raise AssertionError(f"{desc}: returned a ragged {type(v).__name__} that is not an array") from None
         elif v is None:
             raise AssertionError(f"{desc}: returned None - did you forget the return statement?")
@@ -149,15 +138,12 @@ class Checker:
                                             lambda w: tuple(int(s) for s in w) == got))
 
     @staticmethod
-    def _close(a, b, rtol, atol):
-        if a.shape != b.shape:
-            return False
+    def _mismatch(a, b, rtol, atol):
+        """Where ``a`` and ``b`` (same shape) differ beyond the tolerance; NaN matches only NaN."""
         a, b = a.astype(np.float64), b.astype(np.float64)
-        nan_a = np.isnan(a)
-        if not (nan_a == np.isnan(b)).all():
-            return False
         with np.errstate(invalid="ignore"):
-            return bool((np.less_equal(np.abs(a - b), atol + rtol * np.abs(b)) | (a == b) | nan_a).all())
+            same = np.less_equal(np.abs(a - b), atol + rtol * np.abs(b)) | (a == b) | (np.isnan(a) & np.isnan(b))
+        return ~same
 
     def close(self, out, expected, desc=None, mistakes=None, rtol=1e-5, atol=1e-8):
         """``out`` must equal ``expected`` up to ``|out - expected| <= atol + rtol*|expected|``.
@@ -170,13 +156,13 @@ class Checker:
         if a.shape != b.shape:
             raise AssertionError(_with_hint(f"{desc}: wrong shape: got {tuple(a.shape)}, expected {tuple(b.shape)}",
                                             mistakes, lambda w: np.shape(w) == a.shape))
-        if self._close(a, b, rtol, atol):
+        bad = self._mismatch(a, b, rtol, atol)
+        if not bad.any():
             return
         af, bf = a.astype(np.float64), b.astype(np.float64)
-        bad_nan = int(((~np.isfinite(af)) & np.isfinite(bf)).sum())
+        bad_nan, n_bad = int(((~np.isfinite(af)) & np.isfinite(bf)).sum()), int(bad.sum())
         with np.errstate(invalid="ignore"):
             err = np.abs(af - bf)
-            n_bad = int((~(np.less_equal(err, atol + rtol * np.abs(bf)) | (af == bf))).sum())
         if bad_nan:
             msg = f"{desc}: your result contains NaN or inf in {bad_nan} of {a.size} entries"
         else:
@@ -184,8 +170,10 @@ class Checker:
             idx = tuple(int(i) for i in np.unravel_index(int(finite.argmax()), finite.shape)) if a.ndim else ()
             msg = (f"{desc}: wrong values in {n_bad} of {a.size} entries "
                    f"(max abs error {float(finite.max()):.3g}" + (f", e.g. at index {idx})" if idx else ")"))
-        raise AssertionError(_with_hint(msg, mistakes, lambda w: np.asarray(w).dtype.kind in "biuf" and self._close(
-            a, np.asarray(w), max(rtol, 1e-4), max(atol, 1e-6)), "Your result matches a common mistake"))
+        raise AssertionError(_with_hint(msg, mistakes, lambda w: np.asarray(w).dtype.kind in "biuf"
+                                        and np.shape(w) == a.shape
+                                        and not self._mismatch(a, np.asarray(w), max(rtol, 1e-4), max(atol, 1e-6)).any(),
+                                        "Your result matches a common mistake"))
 
     def equal(self, got, expected, desc=None, mistakes=None):
         """Exact equality (ints, tuples, strings, bools); mistakes map hints to wrong answers."""

@@ -76,10 +76,13 @@ def render_feedback(row, results, assignment_items, scores):
                    config.INVALID: "Your submission could not be read as a Jupyter notebook, so it was not graded "
                                    "(it does not count as zero: contact your instructor).",
                    config.ERROR: "The grader failed on your submission (not your fault); it will be graded again."}
-        parts.append(f"<p class='note'>{e(explain[status])}<br>{e(row.get('reason', ''))}</p></body></html>")
+        why = row.get("detail") if status != config.ERROR else ""  # a grader error's text is the grader's business
+        parts.append(f"<p class='note'>{e(explain[status])}" + (f"<br>Why: {e(why)}" if why else "") + "</p></body></html>")
         return "".join(parts)
     parts.append(f"<p><b>Autograded score: {_fmt(row.get('auto_score'))} / {_fmt(row.get('auto_max_score'))}</b>"
                  f" &nbsp; (status: {e(status)})</p>")
+    if row.get("detail"):
+        parts.append(f"<p class='note'>Notes from the grader: {e(row['detail'])}</p>")
     if row.get("manual_pending"):
         parts.append(f"<p class='pending'>{row['manual_pending']} written answer(s) will be graded by hand.</p>")
     if status == config.TIMEOUT:
@@ -113,6 +116,8 @@ def render_feedback(row, results, assignment_items, scores):
                 result = "graded by hand" if got is not None else "to be graded by hand"
                 if sc.get("auto_score") == 0 and got is None:
                     result = "no answer given"
+                if sc.get("comment"):
+                    result += f": {sc['comment']}"
                 parts.append(f"<tr><td>{e(gid)}</td><td>{_fmt(got) if got is not None else '–'} / "
                              f"{_fmt(it['points'])}</td><td class='pending'>{e(result)}</td></tr>")
                 continue
@@ -134,9 +139,14 @@ def render_feedback(row, results, assignment_items, scores):
 
 # ---------------------------------------------------------------------------------- report
 def _normalise(msg):
-    m = re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", msg.split("\n")[0])
+    m = re.sub(r"(?<![\w.])[-+]?\d+(\.\d+)?(e[-+]?\d+)?(?![\w.])", "#", msg.split("\n")[0])
     m = re.sub(r"array\([^)]*\) \w+", "array", m)
     return m[:160]
+
+
+def not_attempted(message):
+    """A test that failed because the answer cell still raises the release's NotImplementedError."""
+    return (message or "").startswith("NotImplementedError")
 
 
 def _bar(fraction, color):
@@ -145,8 +155,9 @@ def _bar(fraction, color):
 
 
 def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
-    """report.html: per assignment the score distribution, the failure rate of every test item
-    and its most common diagnostics (the class's misconceptions), as plain HTML bars.
+    """report.html: per assignment the score distribution, the failure rate of every test item,
+    how many did not attempt it (NotImplementedError, its own column) and the most common diagnostics
+    of the others (the class's misconceptions), as plain HTML bars.
 
     failures: {(assignment, gid): [message, ...]} from graded rows; rows: grades.csv rows.
     """
@@ -166,16 +177,19 @@ def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
             f"{e(k)} {v}" for k, v in sorted(Counter(r['status'] for r in rows if r['assignment'] == a).items()))
             + "</p><table><tr><th>autograded score</th><th>students</th></tr>" + "".join(
             f"<tr><td>{_fmt(s)}</td><td>{_bar(n / len(rs), '#3b6ea8')} {n}</td></tr>" for s, n in sorted(scores.items()))
-            + "</table><table><tr><th>item</th><th>failed</th><th>most common diagnostics</th></tr>")
+            + "</table><table><tr><th>item</th><th>failed</th><th>not attempted</th>"
+              "<th>most common diagnostics</th></tr>")
         for it in [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]:
-            msgs = failures.get((a, it["gid"]), [])
+            everything = failures.get((a, it["gid"]), [])
+            msgs = [m for m in everything if not not_attempted(m)]
+            skipped = len(everything) - len(msgs)
             rate = len(msgs) / len(rs) if rs else 0.0
             hints = Counter(h for m in msgs for h in mistake_hints(m))
             generic = Counter(_normalise(m) for m in msgs if not mistake_hints(m))
             common = [f"{e(h)} ({n})" for h, n in hints.most_common(4)] + \
                      [f"<code>{e(m)}</code> ({n})" for m, n in generic.most_common(3)]
             parts.append(f"<tr><td>{e(it['gid'])}</td><td>{_bar(rate, '#a4161a')} {len(msgs)}/{len(rs)} "
-                         f"({100 * rate:.0f}%)</td><td>{'<br>'.join(common)}</td></tr>")
+                         f"({100 * rate:.0f}%)</td><td>{skipped}</td><td>{'<br>'.join(common)}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     (out_dir / "report.html").write_text("".join(parts), encoding="utf-8")

@@ -1,55 +1,67 @@
 """`python -m autograder grade SUBMISSIONS --out DIR`: the whole grading run.
 
 SUBMISSIONS is a folder (or a .zip of one) laid out exactly
-``<student>/<assignment>/<assignment>.ipynb``. Every submitted notebook is graded by a
-worker process, its student code in a sandbox of its own; the parent alone writes the
-gradebook (a temporary copy, atomically renamed at the end), the feedback pages,
-grades.csv and the report.
+``<student>/<assignment>/<assignment>.ipynb``. A submission is executed only if it is new,
+changed, or its assignment's source changed since DIR last graded it (``force`` executes
+all), each notebook by a worker process with its student code in a sandbox of its own.
+The parent alone writes the gradebook, the feedback pages and the row record
+(:mod:`record`), from which grades.csv and report.html are rewritten whole.
 """
 
-import csv
+import fcntl
+import functools
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
 import zipfile
-from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter, defaultdict
 from pathlib import Path
 
-from . import config
-from .feedback import collect_failures, items_of, new_failures, render_feedback, write_report
+from . import config, record
+from .feedback import collect_failures, items_of, new_failures, render_feedback
 from .notebooks import grade_id, make_master, make_released
+from .record import CSV_COLUMNS, NO_SANDBOX_WARNING  # noqa: F401 - the grades.csv columns, for callers
 
-CSV_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_score", "auto_max_score",
-               "manual_pending", "seconds", "detail"]
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}  # and every name starting with "."
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}  # what `nbgrader collect` leaves beside a notebook
 LAST_RUN = {}  # statistics of the last run (for the benchmark)
 STATUS_ORDER = [config.ERROR, config.INVALID, config.TIMEOUT, config.KERNEL_DIED, config.GRADED, config.MISSING]
-NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as a plain process of this user, with its "
-                      "files, processes and network in reach; use it only for notebooks you trust")
 
 
 # ------------------------------------------------------------------------------ sources
 class Assignment:
+    """One assignment's source folder; its nbgrader versions are made when first needed."""
+
     def __init__(self, source_dir):
+        self.id, self.dir = source_dir.name, source_dir
+        self.notebooks = sorted(p.stem for p in source_dir.glob("*.ipynb"))
+        files = [p for p in sorted(source_dir.rglob("*")) if p.is_file() and not _junk(p.relative_to(source_dir))]
+        self.data_files = [(str(p), str(p.relative_to(source_dir))) for p in files if p.suffix != ".ipynb"]
+        self.hash = record.folder_hash((str(p.relative_to(source_dir)), p) for p in files)
+
+    @functools.cached_property
+    def sources(self):
         import nbformat
-        self.id = source_dir.name
-        self.dir = source_dir
-        self.sources = {}
-        for p in sorted(source_dir.glob("*.ipynb")):
-            self.sources[p.stem] = nbformat.read(p, as_version=4)
-        self.masters = {k: make_master(nb, self.id, k) for k, nb in self.sources.items()}
-        self.released = {k: make_released(m, self.id, k) for k, m in self.masters.items()}
-        self.items = {k: items_of(self.masters[k], self.released[k]) for k in self.masters}
-        self.visible = {k: {grade_id(c): c.source for c in nb.cells if grade_id(c)}
-                        for k, nb in self.released.items()}
-        self.data_files = [(str(p), str(p.relative_to(source_dir))) for p in sorted(source_dir.rglob("*"))
-                           if p.is_file() and p.suffix != ".ipynb" and not _junk(p.relative_to(source_dir))]
+        return {k: nbformat.read(self.dir / f"{k}.ipynb", as_version=4) for k in self.notebooks}
+
+    @functools.cached_property
+    def masters(self):
+        return {k: make_master(nb, self.id, k) for k, nb in self.sources.items()}
+
+    @functools.cached_property
+    def released(self):
+        return {k: make_released(m, self.id, k) for k, m in self.masters.items()}
+
+    @functools.cached_property
+    def items(self):
+        return {k: items_of(self.masters[k], self.released[k]) for k in self.masters}
+
+    @functools.cached_property
+    def visible(self):
+        return {k: {grade_id(c): c.source for c in nb.cells if grade_id(c)} for k, nb in self.released.items()}
 
     @property
     def auto_max(self):
@@ -61,11 +73,10 @@ class Assignment:
 
 
 def load_assignments(source_root):
-    source_root = Path(source_root)
-    if not source_root.is_dir():
+    from .release import list_assignments
+    if not Path(source_root).is_dir():
         raise SystemExit(f"no source folder {source_root}")
-    return {d.name: Assignment(d) for d in sorted(source_root.iterdir())
-            if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.ipynb"))}
+    return {a: Assignment(Path(source_root, a)) for a in list_assignments(source_root)}
 
 
 # -------------------------------------------------------------------------- submissions
@@ -125,6 +136,8 @@ def discover(root, notebooks):
             files = found.setdefault((s.name, a.name), {})
             for f in _entries(a.path):
                 stem = f.name[:-len(".ipynb")] if f.name.endswith(".ipynb") else None
+                if f.name in NBGRADER_FILES and f.is_file(follow_symlinks=False):
+                    continue
                 if stem in notebooks[a.name] and (f.is_symlink() or f.is_file(follow_symlinks=False)):
                     files[stem] = f.path  # a symlink is recorded to be reported, never read
                 else:
@@ -139,158 +152,245 @@ class Progress:
     """A progress bar on a terminal; a line per 10 % elsewhere."""
 
     def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.stream, self.t0, self.last = total, 0, stream, time.monotonic(), -1
+        self.total, self.done, self.stream, self.t0 = max(total, 1), 0, stream, time.monotonic()
 
     def step(self, label=""):
         self.done += 1
         rate = self.done / max(time.monotonic() - self.t0, 1e-9) * 60
-        fill = 30 * self.done // max(self.total, 1)
+        fill = 30 * self.done // self.total
         line = (f"[{'#' * fill}{'.' * (30 - fill)}] {self.done}/{self.total} {rate:5.1f}/min "
                 f"ETA {(self.total - self.done) / rate * 60:4.0f}s {label[:40]}")
-        tenth = 10 * self.done // max(self.total, 1)
         if self.stream.isatty():
             self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
-        elif tenth != self.last:
+        elif 10 * self.done // self.total != 10 * (self.done - 1) // self.total:
             self.stream.write(line + "\n")
-        self.last = tenth
         self.stream.flush()
 
 
 def _row_status(results):
-    statuses = [r["status"] for r in results.values()]
-    if all(s == config.MISSING for s in statuses):
-        return config.MISSING
-    for s in STATUS_ORDER:
-        if s in statuses:
-            return s
-    return config.GRADED
+    """The worst status of a row's notebooks (missing only if every notebook is)."""
+    statuses = {r["status"] for r in results.values()}
+    return config.MISSING if statuses == {config.MISSING} else next(s for s in STATUS_ORDER if s in statuses)
+
+
+def _unscored_row(student, asg, status, detail):
+    return {"student": student, "assignment": asg.id, "score": "", "max_score": asg.max_score, "status": status,
+            "auto_score": "", "auto_max_score": asg.auto_max, "manual_pending": "", "detail": detail}
+
+
+def _refuse(message, stream):
+    """Bad input: say what was wrong and exit with code 2, having created nothing."""
+    print(f"error: {message}", file=stream, flush=True)
+    raise SystemExit(2)
+
+
+def _layout_problem(root, known):
+    """What a SUBMISSIONS folder holding no <student>/<assignment>/ folder holds instead, and a hint."""
+    entries = _entries(root)
+    shown = ", ".join(f"{e.name}{'/' if e.is_dir(follow_symlinks=False) else ''}" for e in entries[:8])
+    found = f"it holds {len(entries)} entries ({shown}{', ...' if len(entries) > 8 else ''})" if entries \
+        else "it is empty"
+    names = {e.name for e in entries}
+    below = {n for e in entries if e.is_dir(follow_symlinks=False) for s in _entries(e.path)
+             if s.is_dir(follow_symlinks=False) for n in os.listdir(s.path)}
+    hint = ""
+    if names & set(known) or any(n.endswith(".ipynb") for n in names):
+        hint = "; it looks like one student's folder or one assignment: point at the folder that holds the students"
+    elif below & set(known):
+        hint = "; the students seem to be one level deeper: point at the folder that holds them"
+    return (f"{root} has no <student>/<assignment>/<assignment>.ipynb submissions: {found}; expected a folder "
+            f"per student, each holding assignment folders named {', '.join(sorted(known)[:4])}"
+            f"{', ...' if len(known) > 4 else ''}{hint}")
 
 
 # ---------------------------------------------------------------------------------- run
 def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEOUT, assignments=None,
-          max_restarts=config.DEFAULT_MAX_RESTARTS, quiet=False, stream=sys.stderr, sandbox=True):
-    """Grade everything; returns (exit code, rows). ``sandbox=False`` runs student code unsandboxed
-    (with a warning on stderr and in report.html)."""
-    from .sandbox import available
+          max_restarts=config.DEFAULT_MAX_RESTARTS, quiet=False, stream=sys.stderr, sandbox=True,
+          students=None, force=False, scheduler=None):
+    """Grade what is new or changed in SUBMISSIONS into ``out`` (everything with ``force``); then
+    rewrite grades.csv and report.html from the whole record. Returns (exit code, this run's rows).
 
-    ok, why = available() if sandbox else (True, "")
-    if not ok:
-        raise SystemExit(f"cannot sandbox student code here: {why}\n(`--no-sandbox` grades without a "
-                         "sandbox, for trusted notebooks only)")
+    ``students`` limits the run to those student folders; ``sandbox=False`` runs student code
+    unsandboxed (with a warning on stderr and in report.html); ``scheduler`` (``tcp://HOST:PORT``)
+    grades on that Dask cluster instead of a local one of ``workers`` processes (engine.py). Bad
+    input exits with code 2 and creates nothing.
+    """
+    t_start = time.monotonic()
+    out, subs_path = Path(out).resolve(), Path(submissions).resolve()
+    source = Path(source or config.SOLUTIONS).resolve()
+    if out == subs_path or subs_path in out.parents:
+        _refuse(f"--out {out} is inside SUBMISSIONS {subs_path}: it would be taken for a student", stream)
+    if not subs_path.is_dir() and not zipfile.is_zipfile(subs_path):
+        _refuse(f"{subs_path}: not a folder or a zip file", stream)
     if not sandbox:
         print(NO_SANDBOX_WARNING, file=stream, flush=True)
-    t_start = time.monotonic()
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    source = Path(source or config.SOLUTIONS).resolve()
-    subs_path = Path(submissions).resolve()
-    if out == subs_path or subs_path in out.parents:
-        raise SystemExit("--out must not be inside SUBMISSIONS")
     tmp_root = Path(tempfile.mkdtemp(prefix="autograder-run-"))
     tmp_root.chmod(0o711)  # the sandbox uid must reach its own folder inside; listing stays closed
     try:
         return _grade(subs_path, out, source, workers, timeout, assignments, max_restarts, quiet, stream,
-                      tmp_root, t_start, sandbox)
+                      tmp_root, t_start, sandbox, students, force, scheduler)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
 
 
-def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, stream, tmp_root, t_start, sandbox):
+def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, stream, tmp_root, t_start, sandbox,
+           only_students, force, scheduler):
     import warnings
-
-    from .gradebook import GradebookWriter
     warnings.filterwarnings("ignore", message=".*not in session.*")
-
-    def say(msg):
-        if not quiet:
-            print(msg, file=stream, flush=True)
-
+    say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=stream, flush=True))
     known = load_assignments(source)
-    if subs_path.is_file() and zipfile.is_zipfile(subs_path):
-        root = tmp_root / "submissions"
-        root.mkdir()
-        root = _safe_extract(subs_path, root, set(known))
-    elif subs_path.is_dir():
-        root = subs_path
-    else:
-        raise SystemExit(f"{subs_path}: not a folder or a zip file")
-    students, found, problems = discover(root, {a: list(known[a].sources) for a in known})
-    for where, lines in problems.items():
-        for line in lines:
-            say(f"warning: {line}")
+    root = subs_path
+    if subs_path.is_file():
+        (tmp_root / "submissions").mkdir()
+        root = _safe_extract(subs_path, tmp_root / "submissions", set(known))
+    students, found, problems = discover(root, {a: known[a].notebooks for a in known})
+    if not found:
+        _refuse(_layout_problem(root, known), stream)
+    unknown = sorted(set(only_students or ()) - set(students))
+    if unknown:
+        _refuse(f"no student folder {', '.join(unknown)} in {subs_path} ({len(students)} student folders there)",
+                stream)
+    students = [s for s in students if not only_students or s in only_students]
     graded_ids = sorted(only) if only else sorted({a for _, a in found})
     for a in graded_ids:
         if a not in known:
-            raise SystemExit(f"unknown assignment {a!r} (sources in {source})")
-    rows_keys = [(s, a) for s in students for a in graded_ids]
-    say(f"{len(students)} student(s), {len(graded_ids)} assignment(s), "
-        f"{sum(1 for k in rows_keys if k in found)} submission(s); {workers} worker(s)")
+            _refuse(f"unknown assignment {a!r} (sources in {source})", stream)
+    for where, lines in problems.items():
+        for line in lines:
+            say(f"warning: {line}")
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".grade.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(f"another grader run is using {out}; wait for it to finish") from None
+        rec = record.load(out)
+        scope = [(s, a) for s in students for a in graded_ids]
+        for a in graded_ids:  # max scores come from the record's items while the source is unchanged
+            if rec["assignments"].get(a, {}).get("source") == known[a].hash:
+                known[a].items = rec["assignments"][a]["items"]
+        settings = {"timeout": timeout, "max_restarts": max_restarts, "sandboxed": sandbox}
+        keys, todo = {}, []
+        for s, a in scope:
+            if not found.get((s, a)):  # no notebook of it submitted
+                continue
+            keys[(s, a)] = {"notebooks": {nb: _hash(found[(s, a)].get(nb)) for nb in known[a].notebooks},
+                            "source": known[a].hash, "settings": settings, "notes": problems.get((s, a), [])}
+            old = rec["rows"].get((s, a))
+            if force or not old or old.get("status") == config.ERROR or old.get("key") != keys[(s, a)]:
+                todo.append((s, a))
+        say(f"{len(students)} student(s), {len(graded_ids)} assignment(s), {len(keys)} submission(s): "
+            f"{len(todo)} to grade; " + (f"Dask cluster {scheduler}" if scheduler else f"{workers} worker(s)"))
+        LAST_RUN.clear()
+        LAST_RUN.update(startup_seconds=[], notebook_seconds=[], executed=len(todo), skipped=len(keys) - len(todo))
+        new_rows = {}
+        try:
+            if todo:
+                _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_restarts, workers, sandbox,
+                         quiet, stream, new_rows, scheduler)
+        finally:  # what was graded is in the gradebook: record it, even after Ctrl-C or a crash
+            for key in scope:
+                old = rec["rows"].get(key)
+                if key in new_rows:
+                    rec["rows"][key] = new_rows[key]
+                elif not found.get(key) and (force or not old or old["status"] == config.MISSING):
+                    rec["rows"][key] = _missing_row(key, known[key[1]], out, problems.get(key, []))
+            for a in graded_ids:
+                if "items" in known[a].__dict__:
+                    rec["assignments"][a] = {"source": known[a].hash, "items": known[a].items}
+            record.save(out, rec)
+        try:
+            record.regenerate(out)
+        except Exception as exc:  # noqa: BLE001 - the record is safe; the outputs can be made again
+            print(f"warning: could not rewrite grades.csv or report.html: {type(exc).__name__}: {exc}",
+                  file=stream, flush=True)
+    ordered = [rec["rows"][k] for k in scope if k in rec["rows"]]
+    if not quiet:
+        print_summary(ordered, sum(len(known[a].notebooks) for _, a in todo), time.monotonic() - t_start, stream)
+    say(f"executed {len(todo)} submission(s), skipped {len(keys) - len(todo)} unchanged"
+        + (" (grade --force re-grades them)" if len(keys) > len(todo) else ""))
+    return (1 if any(r["status"] in config.FAILING for r in ordered) else 0), ordered
 
+
+def _hash(path):
+    """SHA-256 of a submitted notebook; a symbolic link is never read."""
+    if path is None:
+        return None
+    return "symbolic link" if os.path.islink(path) else record.file_hash(path)
+
+
+def _missing_row(key, asg, out, notes):
+    row = _unscored_row(key[0], asg, config.MISSING, "; ".join(["no submission", *notes]))
+    _write_page(out, row, {}, asg.items, None)
+    return row
+
+
+def _write_page(out, row, results, items, scores):
+    page = out / "feedback" / row["student"] / row["assignment"] / f"{row['assignment']}.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(render_feedback(row, results, items, scores), encoding="utf-8")
+
+
+def _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_restarts, workers, sandbox, quiet,
+             stream, rows, scheduler=None):
+    """Grade the submissions ``todo`` into the gradebook and their record rows into ``rows`` (left empty
+    if the gradebook could not be committed)."""
+    from .gradebook import GradebookWriter
+    from .sandbox import available
+
+    ok, why = available() if sandbox and not scheduler else (True, "")  # a cluster's workers are checked there
+    if not ok:
+        raise SystemExit(f"cannot sandbox student code here: {why}\n(`--no-sandbox` grades without a "
+                         "sandbox, for trusted notebooks only)")
     writer = GradebookWriter(out / "gradebook.db")
     committed = False
     try:
         register_errors = {}
-        for a in graded_ids:
+        for a in sorted({a for _, a in todo}):
             try:
                 writer.register(a, known[a].sources)
             except Exception as exc:  # noqa: BLE001 - e.g. cells changed after students were graded
                 register_errors[a] = f"cannot record {a} in the gradebook: {exc}"
-                say(f"error: {register_errors[a]}")
-        tasks, row_notes, pending = [], {}, {}
-        results = defaultdict(dict)
-        for key in rows_keys:
-            s, a = key
-            if key not in found or a in register_errors:
+                print(f"error: {register_errors[a]}", file=stream, flush=True)
+        tasks, results = [], defaultdict(dict)
+        for s, a in todo:
+            if a in register_errors:
+                rows[(s, a)] = dict(_unscored_row(s, known[a], config.ERROR, register_errors[a]), key=keys[(s, a)])
                 continue
-            mapping = {nb: found[key].get(nb) for nb in known[a].sources}
-            row_notes[key] = problems.get(key, [])
-            pending[key] = len(mapping)
-            for nb_id, path in mapping.items():
-                tasks.append({"student": s, "assignment": a, "notebook": nb_id, "path": path,
+            for nb_id in known[a].notebooks:
+                tasks.append({"student": s, "assignment": a, "notebook": nb_id, "path": found[(s, a)].get(nb_id),
                               "master": known[a].masters[nb_id], "visible": known[a].visible[nb_id],
-                              "data_files": known[a].data_files,
-                              "timeout": timeout, "max_restarts": max_restarts,
+                              "data_files": known[a].data_files, "timeout": timeout, "max_restarts": max_restarts,
                               "sandbox_root": str(tmp_root), "sandboxed": sandbox})
-        rows = {}
-        failures = new_failures()
         progress = Progress(len(tasks), stream) if not quiet else None
-        fb_root = out / "feedback"
 
         def finish_row(key):
             s, a = key
-            asg = known[a]
-            res = results[key]
+            asg, res = known[a], results[key]
             status = _row_status(res)
-            detail = "; ".join(row_notes.get(key, []) + [f"{nb}: {r['reason']}" for nb, r in res.items()
-                                                          if r.get("reason")])
-            row = {"student": s, "assignment": a, "score": "", "max_score": asg.max_score, "status": status,
-                   "auto_score": "", "auto_max_score": asg.auto_max, "manual_pending": "", "detail": detail,
-                   "seconds": round(sum(r.get("seconds", 0.0) for r in res.values()), 2)}
+            detail = "; ".join(problems.get(key, []) + [f"{nb}: {r['reason']}" for nb, r in res.items()
+                                                        if r.get("reason")])
+            row = dict(_unscored_row(s, asg, status, detail), key=keys[key], failures={}, sandboxed=sandbox,
+                       seconds=round(sum(r.get("seconds", 0.0) for r in res.values()), 2))
             scores = None
             if status not in config.NO_SCORE:
                 scores = writer.save(s, a, {nb: (r.get("nb") if r["status"] != config.MISSING else None)
                                             for nb, r in res.items()})
                 auto_ids = {it["gid"] for its in asg.items.values() for it in its if it["kind"] == "auto"}
-                row["score"] = scores["score"]
-                row["max_score"] = scores["max_score"]
-                row["auto_score"] = sum(float(v["score"] or 0) for g, v in scores["items"].items()
-                                        if g in auto_ids)
-                row["manual_pending"] = sum(1 for g, v in scores["items"].items()
-                                            if g not in auto_ids and v["manual_score"] is None
-                                            and v["needs_manual_grade"])
+                row.update(score=scores["score"], max_score=scores["max_score"],
+                           auto_score=sum(float(v["score"] or 0) for g, v in scores["items"].items() if g in auto_ids),
+                           manual_pending=sum(1 for g, v in scores["items"].items() if g not in auto_ids
+                                              and v["manual_score"] is None and v["needs_manual_grade"]))
+                failures = new_failures()
                 collect_failures(failures, a, res, asg.items)
+                row["failures"] = {gid: messages[0] for (_, gid), messages in failures.items()}
                 adir = out / "autograded" / s / a
                 adir.mkdir(parents=True, exist_ok=True)
                 for nb_id, r in res.items():
                     if r.get("nb"):
                         (adir / f"{nb_id}.ipynb").write_text(json.dumps(r["nb"], indent=1), encoding="utf-8")
-            fdir = fb_root / s / a
-            fdir.mkdir(parents=True, exist_ok=True)
-            (fdir / f"{a}.html").write_text(render_feedback(row, res, asg.items, scores), encoding="utf-8")
+            _write_page(out, row, res, asg.items, scores)
             rows[key] = row
-
-        LAST_RUN.clear()
-        LAST_RUN.update(startup_seconds=[], notebook_seconds=[])
 
         def handle(res):
             key = (res["student"], res["assignment"])
@@ -299,29 +399,14 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
             results[key][res["notebook"]] = res
             if progress:
                 progress.step(f"{res['student']}/{res['assignment']} {res['status']}")
-            if len(results[key]) == pending[key]:
+            if len(results[key]) == len(known[key[1]].notebooks):
                 try:
                     finish_row(key)
                 except Exception as exc:  # noqa: BLE001
-                    rows[key] = {"student": key[0], "assignment": key[1], "score": "",
-                                 "max_score": known[key[1]].max_score, "status": config.ERROR,
-                                 "auto_score": "", "auto_max_score": known[key[1]].auto_max,
-                                 "manual_pending": "", "detail": f"grader error while saving: {exc}"}
+                    rows[key] = dict(_unscored_row(key[0], known[key[1]], config.ERROR,
+                                                   f"grader error while saving: {exc}"), key=keys[key])
 
-        _run_pool(tasks, workers, handle)
-
-        for key in rows_keys:
-            if key in rows:
-                continue
-            s, a = key
-            status, detail = (config.ERROR, register_errors[a]) if a in register_errors else (
-                config.MISSING, "no submission")
-            rows[key] = {"student": s, "assignment": a, "score": "", "max_score": known[a].max_score,
-                         "status": status, "auto_score": "", "auto_max_score": known[a].auto_max,
-                         "manual_pending": "", "detail": detail}
-            fdir = fb_root / s / a
-            fdir.mkdir(parents=True, exist_ok=True)
-            (fdir / f"{a}.html").write_text(render_feedback(rows[key], {}, known[a].items, None), encoding="utf-8")
+        _run_pool(tasks, workers, handle, scheduler)
         writer.commit()
         committed = True
     except KeyboardInterrupt:
@@ -331,92 +416,23 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
     finally:
         if not committed:
             writer.abort()
+            rows.clear()  # nothing of this run reached the gradebook: record none of it
         writer.close()
 
-    ordered = [rows[k] for k in rows_keys]
-    _write_csv(out / "grades.csv", ordered)
-    try:
-        write_report(out, ordered, failures, {a: known[a].items for a in graded_ids},
-                     warning=None if sandbox else NO_SANDBOX_WARNING)
-    except Exception as exc:  # noqa: BLE001 - the report must not fail the run
-        say(f"warning: report failed: {exc}")
-    elapsed = time.monotonic() - t_start
-    if not quiet:
-        print_summary(ordered, len(tasks), elapsed, stream)
-    code = 1 if any(r["status"] in config.FAILING for r in ordered) else 0
-    return code, ordered
 
-
-def _run_pool(tasks, workers, handle):
-    """Run tasks in worker processes; a dead worker only fails its own submissions."""
-    from .worker import grade_notebook, warm_up
-
-    todo = list(tasks)
-    if sys.platform == "linux":
-        # workers fork from a server that has already imported what they need
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["autograder.worker", "nbformat", "convblocks"])
-    else:
-        ctx = multiprocessing.get_context("spawn")
-    slots = ctx.Value("i", 0)  # each worker process takes the next sandbox slot
-    while todo:
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=warm_up,
-                                 initargs=(slots,)) as pool:
-            futs = {pool.submit(grade_notebook, t): t for t in todo}
-            todo = []
-            broken = False
-            remaining = set(futs)
-            while remaining:
-                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for f in done:
-                    t = futs[f]
-                    try:
-                        res = f.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        t["_attempts"] = t.get("_attempts", 0) + 1
-                        if t["_attempts"] >= 2:
-                            handle(_error_result(t, "a grader worker process died twice on this notebook"))
-                        else:
-                            todo.append(t)
-                        continue
-                    except Exception as exc:  # noqa: BLE001
-                        res = _error_result(t, f"grader error: {type(exc).__name__}: {exc}")
-                    handle(res)
-            if not broken:
-                break
-
-
-def _error_result(task, reason):
-    return {"student": task["student"], "assignment": task["assignment"], "notebook": task["notebook"],
-            "status": config.ERROR, "reason": reason, "notes": [], "nb": None}
-
-
-def _write_csv(path, rows):
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", restval="")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: (_num(r.get(k)) if k in ("score", "max_score", "auto_score", "auto_max_score")
-                            else r.get(k, "")) for k in CSV_COLUMNS})
-    os.replace(tmp, path)
-
-
-def _num(v):
-    if v in ("", None):
-        return ""
-    v = float(v)
-    return str(int(v)) if v.is_integer() else f"{v:g}"
+def _run_pool(tasks, workers, handle, scheduler=None):
+    """Grade the tasks on Dask: a local cluster of ``workers`` processes, or ``scheduler``'s (engine.py)."""
+    from .engine import run
+    run(tasks, handle, workers=workers, scheduler=scheduler)
 
 
 def print_summary(rows, n_notebooks, elapsed, stream=sys.stdout):
-    from collections import Counter
     lines = [""]
     for a in sorted({r["assignment"] for r in rows}):
         rs = [r for r in rows if r["assignment"] == a]
         sc = [float(r["auto_score"]) for r in rs if r["auto_score"] not in ("", None)]
-        mean = f"mean {sum(sc) / len(sc):.2f} / {_num(rs[0]['auto_max_score'])}" if sc else "no scores"
+        top = record.plain_number(rs[0]["auto_max_score"])
+        mean = f"mean {sum(sc) / len(sc):.2f} / {top}" if sc else "no scores"
         lines.append(f"{a:<28}{len(rs):>4} rows, {mean}; " +
                      ", ".join(f"{k}={v}" for k, v in sorted(Counter(r["status"] for r in rs).items())))
     lines.append(f"{n_notebooks} notebook(s) in {elapsed:.1f} s = {n_notebooks / max(elapsed, 1e-9) * 60:.1f} "

@@ -2,12 +2,15 @@
 
 ``GradebookWriter`` loads ``DIR/gradebook.db`` into an in-memory SQLite database of
 the grader process, writes through nbgrader's own ``Gradebook`` API and
-``SaveCells``/``SaveAutoGrades`` preprocessors, and on ``commit()`` writes a temporary
-file next to the original and atomically renames it over the original.
-A crash or Ctrl-C before that leaves the original untouched; other students' rows
+``SaveCells``/``SaveAutoGrades`` preprocessors, and on ``commit()`` copies it into the original
+file in one SQLite transaction (the same file, so a formgrader that has it open sees the new
+grades and goes on writing to it; a rename would leave it writing to a deleted file).
+A crash or Ctrl-C before or during that leaves the original as it was; other students' rows
 are never deleted; re-grading a student updates only that student's grades (manual
-grades an instructor already gave are kept and flagged for review, as nbgrader does).
-A lock file serialises concurrent grader runs on the same DIR.
+grades an instructor already gave are kept: flagged for review, as nbgrader does, when the
+written answer changed since the graded version, and left as they are when it did not).
+What an instructor does in formgrader while a run goes on (hand grades, comments, flags,
+students) is merged in at commit. A lock file serialises concurrent grader runs on the same DIR.
 """
 
 import fcntl
@@ -17,6 +20,33 @@ import sqlite3
 from pathlib import Path
 
 from . import config
+
+# what an instructor changes in formgrader (kept when a run commits: see GradebookWriter.commit)
+MANUAL_FIELDS = {"grade": ("manual_score", "extra_credit", "needs_manual_grade"), "comment": ("manual_comment",),
+                 "submitted_notebook": ("flagged",), "student": ("first_name", "last_name", "email", "lms_user_id")}
+
+
+def manual_state(con):
+    """{table: (fields, {id: values})} of MANUAL_FIELDS in an open sqlite3 connection."""
+    state = {}
+    for table, fields in MANUAL_FIELDS.items():
+        cols = {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+        fields = [f for f in fields if f in cols]
+        if fields:
+            rows = con.execute(f"SELECT id, {', '.join(fields)} FROM {table}")
+            state[table] = (fields, {r[0]: tuple(r[1:]) for r in rows})
+    return state
+
+
+def _answers(path):
+    """{grade_id: source} of the written-answer cells of a notebook file ({} if unreadable)."""
+    import json
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        return {c["metadata"]["nbgrader"]["grade_id"]: c.get("source", "") for c in nb.get("cells", [])
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["metadata"]["nbgrader"].get("solution")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _alembic_head():
@@ -66,7 +96,6 @@ class GradebookWriter:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SystemExit(f"another grader run is using {self.path}; wait for it to finish") from None
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         # the working copy lives in memory (a shared-cache SQLite database of this process):
         # nothing on disk for student code to find and change while the run goes on
         name = f"autograder_gb_{os.getpid()}_{secrets.token_hex(8)}"
@@ -82,6 +111,7 @@ class GradebookWriter:
         self.db_url = f"sqlite:///file:{name}?mode=memory&cache=shared&uri=true"
         with open_gradebook(self.db_url) as gb:
             gb.engine.dispose()  # creates the schema (and alembic stamp) in a new gradebook
+        self._manual_at_start = manual_state(self._keeper)
 
     # -- assignments --------------------------------------------------------------------
     def register(self, assignment_id, masters):
@@ -132,6 +162,7 @@ class GradebookWriter:
                     grade.needs_manual_grade = False
                 gb.db.commit()
                 continue
+            before = self._before_save(gb, student, assignment, notebook_id)
             pp = SaveAutoGrades()
             pp.notebook_id, pp.assignment_id, pp.student_id = notebook_id, assignment, student
             pp.db_url = self.db_url
@@ -141,38 +172,78 @@ class GradebookWriter:
             nb = nbformat.from_dict(nb)
             for i, cell in enumerate(nb.cells):
                 pp.preprocess_cell(cell, resources, i)
+            self._keep_unchanged_hand_grades(gb, student, assignment, notebook_id, nb, before)
         return self.scores(student, assignment)
+
+    def _before_save(self, gb, student, assignment, notebook_id):
+        """The written answers of the previous autograded notebook (what formgrader showed when the
+        hand grades were given) and which items were already flagged for review."""
+        sub = gb.find_submission_notebook(notebook_id, assignment, student)
+        previous = self.path.parent / "autograded" / student / assignment / f"{notebook_id}.ipynb"
+        return _answers(previous), {g.name: bool(g.needs_manual_grade) for g in sub.grades}
+
+    def _keep_unchanged_hand_grades(self, gb, student, assignment, notebook_id, nb, before):
+        """SaveAutoGrades flags every hand-graded item for review; unflag a written answer whose text
+        is exactly the one that was graded (and that was not waiting for review already)."""
+        answers, flagged = before
+        now = _answers_of(nb)
+        for gid, source in now.items():
+            if gid in answers and answers[gid] == source and not flagged.get(gid, True):
+                grade = gb.find_grade(gid, notebook_id, assignment, student)
+                if grade.manual_score is not None:
+                    grade.needs_manual_grade = False
+        gb.db.commit()
 
     def scores(self, student, assignment):
         gb = self._gb()
         sub = gb.find_submission(assignment, student)
         items = {}
         for snb in sub.notebooks:
+            comments = {c.name: c.manual_comment for c in snb.comments}
             for g in snb.grades:
                 items[g.name] = {"notebook": snb.name, "score": g.score, "max_score": g.max_score,
                                  "auto_score": g.auto_score, "manual_score": g.manual_score,
-                                 "needs_manual_grade": bool(g.needs_manual_grade)}
+                                 "needs_manual_grade": bool(g.needs_manual_grade), "comment": comments.get(g.name)}
         return {"score": float(sub.score), "max_score": float(sub.max_score),
                 "needs_manual_grade": bool(sub.needs_manual_grade), "items": items}
 
     def commit(self):
-        """Write the gradebook to a temporary file next to it, then atomically rename it."""
+        """Copy the gradebook into DIR/gradebook.db in one SQLite transaction (journalled and synced:
+        a crash leaves the old or the new gradebook), after merging in what formgrader changed there
+        since the run began."""
         self._release_gb()
-        if self.tmp.exists():
-            self.tmp.unlink()
-        dest = sqlite3.connect(self.tmp)
+        dest = sqlite3.connect(self.path, timeout=60)
         try:
+            self._merge_manual_edits(dest)
             self._keeper.backup(dest)
         finally:
             dest.close()
-        with open(self.tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(self.tmp, self.path)
+
+    def _merge_manual_edits(self, dest):
+        """Hand grades, comments, flags and students changed in the file during the run win over the
+        copy this run started from (a grade flagged for review by this run stays flagged)."""
+        start = self._manual_at_start
+        for table, (fields, rows) in manual_state(dest).items():
+            known = start.get(table, (fields, {}))[1]
+            for id_, values in rows.items():
+                if known.get(id_) == values:
+                    continue
+                if id_ not in known and table != "student":
+                    continue  # a row another program created meanwhile: not ours to keep
+                values = list(values)
+                if table == "grade":
+                    mine = self._keeper.execute("SELECT needs_manual_grade FROM grade WHERE id = ?", (id_,)).fetchone()
+                    values[fields.index("needs_manual_grade")] = bool(values[fields.index("needs_manual_grade")]) or (
+                        mine is not None and bool(mine[0]) and not known.get(id_, (None,) * 3)[2])
+                sets = ", ".join(f"{f} = ?" for f in fields)
+                if self._keeper.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values, id_)).rowcount == 0 \
+                        and table == "student":
+                    self._keeper.execute(f"INSERT INTO student (id, {', '.join(fields)}) VALUES "
+                                         f"(?{', ?' * len(fields)})", (id_, *values))
+        self._keeper.commit()
 
     def abort(self):
         self._release_gb()
-        if self.tmp.exists():
-            self.tmp.unlink()
 
     def close(self):
         try:
@@ -181,3 +252,8 @@ class GradebookWriter:
         finally:
             self._lock.close()
 
+
+
+def _answers_of(nb):
+    return {c.metadata.nbgrader.grade_id: c.source for c in nb.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.metadata.nbgrader.get("solution")}

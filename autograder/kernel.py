@@ -1,14 +1,11 @@
 """The grader's end of a student kernel: a sandbox running ``agent.py``, plain data over two pipes.
 
-A :class:`Kernel` starts the agent inside a :class:`sandbox.Sandbox` (its only
-writable place is the submission's own working folder; the agent's two files are
-mounted read-only), then sends requests and reads replies with a deadline on every
-byte. A student function is a :class:`Proxy`: calling it sends the arguments into the
-kernel and returns what comes back, decoded by :mod:`wire` (plain data only); the
-grader's own functions passed as arguments stay here and are called back. A kernel
-that overruns its deadline, dies, or sends anything :mod:`wire` refuses is killed
-with its whole sandbox, and :class:`KernelTimeout` / :class:`KernelDied` (not
-``Exception``s: test code cannot swallow them) tell the caller.
+A :class:`Kernel` starts the agent in a :class:`sandbox.Sandbox` (the agent's two files
+mounted read-only) and exchanges :mod:`wire` frames with a deadline on every byte. A
+student function is a :class:`Proxy` whose call runs it in the kernel; the grader's
+functions passed as arguments stay here and are called back. A kernel that overruns
+its deadline, dies or breaks the protocol is killed with its sandbox and raises
+:class:`KernelTimeout` / :class:`KernelDied` (not ``Exception``: tests cannot swallow them).
 """
 
 import builtins
@@ -177,27 +174,20 @@ class Kernel:
             raise type(self.dead)(*self.dead.args)
         self.depth += 1
         try:
-            return self._exchange(msg)
+            self._send(msg)
+            while (reply := self._receive())["op"] == "callback":
+                fn = self.callbacks.get(reply.get("id"))
+                try:
+                    self._send({"op": "return", "value": fn(*reply.get("args", []), **reply.get("kwargs", {}))})
+                except wire.WireError as exc:
+                    self._send({"op": "raise", "message": str(exc)[:200]})
+                except Exception as exc:  # noqa: BLE001 - only its type goes back: it is the grader's code
+                    self._send({"op": "raise", "message": type(exc).__name__})
+            return reply
         finally:
             self.depth -= 1
             if not self.depth:  # the grader's functions are callable only during the call that passed them
                 self.callbacks.clear()
-
-    def _exchange(self, msg):
-        self._send(msg)
-        while True:
-            reply = self._receive()
-            if reply["op"] != "callback":
-                return reply
-            fn = self.callbacks.get(reply.get("id"))
-            try:
-                value = fn(*reply.get("args", []), **reply.get("kwargs", {}))
-                answer = {"op": "return", "value": value}
-                self._write(wire.pack(answer, self._tag))
-            except wire.WireError as exc:
-                self._send({"op": "raise", "message": str(exc)[:200]})
-            except Exception as exc:  # noqa: BLE001 - only its type goes back: it is the grader's code
-                self._send({"op": "raise", "message": type(exc).__name__})
 
     def run(self, code):
         """Execute a cell: {"outputs": [[stdout|stderr|result, text]...], "error": None or {type, message, line}}."""
@@ -210,8 +200,7 @@ class Kernel:
         return reply["names"]
 
     def call(self, target, args, kwargs):
-        err = {k: v for k, v in np.geterr().items()}
-        reply = self.request({"op": "call", "fn": target, "args": args, "kwargs": kwargs, "err": err})
+        reply = self.request({"op": "call", "fn": target, "args": args, "kwargs": kwargs, "err": np.geterr()})
         for category, message in reply.get("warnings", [])[:20]:
             warnings.warn(student_warning(str(category))(str(message)[:500]), stacklevel=2)
         if reply["op"] == "return":

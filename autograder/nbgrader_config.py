@@ -3,7 +3,10 @@
 Plain nbgrader commands work with it from this folder (nbgrader reads the
 ``nbgrader_config.py`` of the current directory)::
 
-    cd autograder && nbgrader db student list && nbgrader formgrader
+    cd autograder && nbgrader db student list
+
+(formgrader is a Jupyter server extension, not an nbgrader command: ``python -m autograder
+formgrader [DIR]`` starts it on a grading folder, with that folder's own nbgrader_config.py).
 
 or from anywhere with ``--JupyterApp.config_file=autograder/nbgrader_config.py``.
 
@@ -12,8 +15,8 @@ prefer ``python -m autograder release`` which also checks determinism). Everythi
 nbgrader writes while grading -- submitted/, autograded/, feedback/, the gradebook
 and the log -- lives in the working folder, outside the tracked tree:
 ``$AUTOGRADER_WORK`` if set, else ``autograder/work/`` (gitignored). That is also the
-default ``--out`` of ``python -m autograder grade``, so ``nbgrader formgrader`` sees
-the grades and autograded notebooks it writes.
+default ``--out`` of ``python -m autograder grade``, so nbgrader sees the grades and
+autograded notebooks it writes.
 """
 
 import os
@@ -39,7 +42,8 @@ c.CourseDirectory.release_directory = "exercises"
 # absolute paths: os.path.join(root, <absolute>) keeps them outside the repository
 c.CourseDirectory.submitted_directory = str(_work / "submitted")
 c.CourseDirectory.autograded_directory = str(_work / "autograded")
-c.CourseDirectory.feedback_directory = str(_work / "feedback")
+# the grader's pages of exchange submissions, staged for `nbgrader release_feedback` (exports.py)
+c.CourseDirectory.feedback_directory = str(_work / "exchange_feedback")
 c.CourseDirectory.solution_directory = str(_work / "source_with_solutions")
 c.CourseDirectory.db_url = f"sqlite:///{_work / 'gradebook.db'}"
 c.NbGrader.logfile = str(_work / ".nbgrader.log")
@@ -51,3 +55,5 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# nbgrader's own feedback renders the autograded notebook, hidden tests included (the grader writes feedback/)
+c.GenerateFeedback.preprocessors = ["autograder.formgrader.RefuseGenerateFeedback"]

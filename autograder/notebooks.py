@@ -17,40 +17,30 @@ import copy
 import json
 import re
 
-import nbformat
-from nbformat import NotebookNode
-
 from .config import MAX_NOTEBOOK_BYTES
 
 
 def nbgrader_md(cell):
     md = cell.get("metadata", {}).get("nbgrader")
-    return md if isinstance(md, dict) else None
+    return md if isinstance(md, dict) else {}
 
 
 def grade_id(cell):
-    md = nbgrader_md(cell)
-    gid = md.get("grade_id") if md else None
+    gid = nbgrader_md(cell).get("grade_id")
     return gid if isinstance(gid, str) and gid else None
 
 
 def is_grade(cell):
-    md = nbgrader_md(cell)
-    return bool(md and md.get("grade"))
+    return bool(nbgrader_md(cell).get("grade"))
 
 
 def is_solution(cell):
-    md = nbgrader_md(cell)
-    return bool(md and md.get("solution"))
+    return bool(nbgrader_md(cell).get("solution"))
 
 
 def is_locked(cell):
     md = nbgrader_md(cell)
-    if not md:
-        return False
-    if md.get("solution"):
-        return False
-    return bool(md.get("locked") or md.get("grade") or md.get("task"))
+    return not md.get("solution") and bool(md.get("locked") or md.get("grade") or md.get("task"))
 
 
 def is_autograded_test(cell):
@@ -67,12 +57,11 @@ def _run(preprocessors, nb, assignment_id, notebook_id, db_url=None):
 
 def read_notebook(path):
     """Read a notebook file, raising ValueError with a readable reason if it is not one."""
-    import os
-    size = os.path.getsize(path)
-    if size > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"the file is {size / 2**20:.0f} MB (limit {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB)")
+    import nbformat  # here, not at the top: a re-run with nothing to grade never needs it
     with open(path, "rb") as fh:
-        raw = fh.read()
+        raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"the file is larger than {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -93,9 +82,9 @@ def read_notebook(path):
             raise ValueError("the notebook has a cell of unknown type")
         if not isinstance(cell.get("source", ""), str):
             raise ValueError("the notebook has a cell whose source is not text")
-        cell.setdefault("metadata", NotebookNode())
+        cell.setdefault("metadata", nbformat.NotebookNode())
         if not isinstance(cell.metadata, dict):
-            cell.metadata = NotebookNode()
+            cell.metadata = nbformat.NotebookNode()
     return nb
 
 
@@ -120,11 +109,6 @@ def make_released(master, assignment_id, notebook_id):
                 nb, assignment_id, notebook_id)
 
 
-def _clean_code_cell(cell):
-    cell.outputs = []
-    cell.execution_count = None
-
-
 def merge(student_nb, master, visible=None):
     """Return (merged notebook, notes).
 
@@ -133,16 +117,8 @@ def merge(student_nb, master, visible=None):
     master or its released source was not modified. ``notes`` lists what was restored
     or ignored (for the feedback and the instructor).
     """
-    master_ids = {}
-    for i, cell in enumerate(master.cells):
-        gid = grade_id(cell)
-        if gid is not None:
-            master_ids[gid] = i
-    seen = {}
-    head = []
-    after = {}
-    current = None
-    notes = []
+    master_ids = {grade_id(cell): i for i, cell in enumerate(master.cells) if grade_id(cell) is not None}
+    seen, head, after, current, notes = {}, [], {}, None, []
     tests = {src.strip() for g, src in (visible or {}).items()
              if g in master_ids and is_autograded_test(master.cells[master_ids[g]])}
     for cell in student_nb.cells:
@@ -165,38 +141,28 @@ def merge(student_nb, master, visible=None):
     for gid, i in master_ids.items():
         mcell = master.cells[i]
         scell = seen.get(gid)
-        if is_solution(mcell):
-            if scell is None:
-                new = copy.deepcopy(mcell)
-                notes.append(f"answer cell {gid} was missing from the submission; graded as unanswered")
-            else:
-                new = copy.deepcopy(mcell)
-                new.source = scell.get("source", "")
-                if scell.get("cell_type") != mcell.cell_type:
-                    notes.append(f"answer cell {gid} had its type changed; restored to {mcell.cell_type}")
-            if new.cell_type == "code":
-                _clean_code_cell(new)
-            cells.append(new)
-        else:
-            new = copy.deepcopy(mcell)
-            if new.cell_type == "code":
-                _clean_code_cell(new)
-            if scell is None:
-                notes.append(f"cell {gid} was missing from the submission; restored from the source")
-            elif scell.get("source", "") not in (mcell.source, (visible or {}).get(gid, mcell.source)) \
-                    or scell.get("cell_type") != mcell.cell_type:
-                notes.append(f"cell {gid} had been modified; restored from the source")
-            cells.append(new)
-        for extra in after.get(gid, []):
-            if extra.cell_type == "code":
-                _clean_code_cell(extra)
-            cells.append(extra)
+        new = copy.deepcopy(mcell)
+        if is_solution(mcell) and scell is None:
+            notes.append(f"answer cell {gid} was missing from the submission; graded as unanswered")
+        elif is_solution(mcell):
+            new.source = scell.get("source", "")
+            if scell.get("cell_type") != mcell.cell_type:
+                notes.append(f"answer cell {gid} had its type changed; restored to {mcell.cell_type}")
+        elif scell is None:
+            notes.append(f"cell {gid} was missing from the submission; restored from the source")
+        elif scell.get("source", "") not in (mcell.source, (visible or {}).get(gid, mcell.source)) \
+                or scell.get("cell_type") != mcell.cell_type:
+            notes.append(f"cell {gid} had been modified; restored from the source")
+        cells += [new, *after.get(gid, [])]
 
+    import nbformat
     merged = nbformat.v4.new_notebook()
     merged.metadata = copy.deepcopy(master.metadata)
     merged.cells = cells
     for cell in merged.cells:
         cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     merged.nbformat, merged.nbformat_minor = 4, 4
     return merged, notes
 

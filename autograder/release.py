@@ -70,25 +70,19 @@ def release(assignments=None, source=None, dest=None, check=False, stream=sys.st
     if not ids:
         print(f"no assignments in {source}", file=stream)
         return 1
-    if not check:
-        with tempfile.TemporaryDirectory(prefix="autograder-out-") as tmp:
-            generate(ids, source, tmp)
-            for a in ids:
-                target = dest / a
-                if target.exists():
-                    shutil.rmtree(target)
-                shutil.copytree(Path(tmp) / a, target)
-                print(f"released {a} -> {target}", file=stream)
-        return 0
-    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="autograder-release-out-") as tmp:
         generate(ids, source, tmp)
-        problems = drift(Path(tmp), dest, ids)
+        problems = drift(Path(tmp), dest, ids) if check else []
+        for a in [] if check else ids:
+            shutil.rmtree(dest / a, ignore_errors=True)
+            shutil.copytree(Path(tmp) / a, dest / a)
+            print(f"released {a} -> {dest / a}", file=stream)
     if problems:
         print("exercises/ is out of date with solutions/ (run `python -m autograder release`):", file=stream)
-        for p in problems:
-            print(p, file=stream)
+        print("\n".join(problems), file=stream)
         return 1
-    print(f"exercises/ matches solutions/ ({len(ids)} assignment(s))", file=stream)
+    if check:
+        print(f"exercises/ matches solutions/ ({len(ids)} assignment(s))", file=stream)
     return 0
 
 
@@ -122,10 +116,9 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
     With ``hidden`` it is first merged with its assignment's master (locked cells and
     hidden tests restored). Student code runs in a sandbox when this machine has one.
     """
-    import nbformat
-
     from .feedback import failure_message
-    from .notebooks import grade_id, is_autograded_test, is_grade, make_master, make_released, merge, read_notebook
+    from .grade import Assignment
+    from .notebooks import grade_id, is_autograded_test, is_grade, merge, read_notebook
     from .sandbox import RUNTIME, available
     from .worker import run_notebook
 
@@ -140,9 +133,8 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
         list_assignments(source) if source.is_dir() else [])) if (source / a / path.name).is_file()), None)
     notes = []
     if src_path is not None:
-        master = make_master(nbformat.read(src_path, as_version=4), src_path.parent.name, path.stem)
-        released = make_released(master, src_path.parent.name, path.stem)
-        merged, notes = merge(nb, master, {grade_id(c): c.source for c in released.cells if grade_id(c)})
+        asg = Assignment(src_path.parent)
+        merged, notes = merge(nb, asg.masters[path.stem], asg.visible[path.stem])
         if hidden:
             nb = merged
     elif hidden:
@@ -159,29 +151,20 @@ def validate(path, source=None, hidden=False, timeout=config.DEFAULT_TIMEOUT, st
             if data.is_file() and not data.is_symlink() and data.suffix != ".ipynb":
                 shutil.copyfile(data, Path(tmp) / data.name)
         run = run_notebook(nb, Path(tmp), timeout, sandboxed=sandboxed)
-    failed = passed = 0
     lines = []
     for i, cell in enumerate(nb.cells):
-        if not is_grade(cell):
-            continue
         if not is_autograded_test(cell):
-            lines.append(f"  [manual] {grade_id(cell)}")
+            lines += [f"  [manual] {grade_id(cell)}"] if is_grade(cell) else []
             continue
-        msg = failure_message(cell)
-        if msg or run["kinds"].get(i) != "ok":
-            failed += 1
-            lines.append(f"  FAIL {grade_id(cell)}: {msg or run['kinds'].get(i)}")
-        else:
-            passed += 1
-            lines.append(f"  ok   {grade_id(cell)}")
+        msg = failure_message(cell) or ("" if run["kinds"].get(i) == "ok" else run["kinds"].get(i, "not run"))
+        lines.append(f"  FAIL {grade_id(cell)}: {msg}" if msg else f"  ok   {grade_id(cell)}")
+    passed = sum(line.startswith("  ok") for line in lines)
+    failed = sum(line.startswith("  FAIL") for line in lines)
     print(f"{path}: {passed} test cell(s) passed, {failed} failed"
           + (f" ({'with hidden tests' if hidden else 'visible tests only'})" if src_path else ""), file=stream)
-    for ln in lines:
-        print(ln, file=stream)
-    for c in run["cell_errors"]:
-        print(f"  error in {c['cell']}: {c['ename']}: {c['evalue']}", file=stream)
-    for n in notes + run["notes"]:
-        print(f"  warning: {n}", file=stream)
+    lines += [f"  error in {c['cell']}: {c['ename']}: {c['evalue']}" for c in run["cell_errors"]]
+    for line in lines + [f"  warning: {n}" for n in notes + run["notes"]]:
+        print(line, file=stream)
     ok = failed == 0 and not run["cell_errors"]
     print("VALID" if ok else "NOT VALID", file=stream)
     return 0 if ok else 1

@@ -1,11 +1,7 @@
 """Start and end OS sandboxes for untrusted code, and the NumPy-only runtime they run.
 
 This module knows nothing of nbgrader, notebooks or grading: it starts a command in a
-fresh bubblewrap sandbox and makes sure that nothing the command started outlives it.
-
-Interface
----------
-::
+fresh bubblewrap sandbox and makes sure that nothing the command started outlives it::
 
     Limits(memory_bytes=2 GiB, processes=64, file_bytes=64 MiB, open_files=256,
            cpu_seconds=None, disk_bytes=512 MiB)
@@ -16,62 +12,41 @@ Interface
         .kill()                         # every process of every sandbox started dies
         with Sandbox(...) as box: ...   # exit = kill + reap
 
-``argv`` and the paths in ``env`` are paths as seen inside: the runtime is at
-``/opt/runtime`` (``runtime_python()`` is ``/opt/runtime/bin/python``), the working
-directory and ``HOME`` is ``/work``, each ``ro_binds`` pair ``(host_path, inside_path)``
-is mounted read-only at ``inside_path``.  ``/work`` is a private tmpfs of ``disk_bytes``
-that starts as a copy of ``workdir`` (its folders and regular files; symlinks and
-anything else are left out): what the sandbox writes there never reaches the host.
-``env`` is added to a small clean environment (``PATH``, ``HOME``, ``USER``, ``LANG``,
-``TMPDIR`` and the host's ``OPENBLAS_*``/``OMP_*`` settings); nothing else of the
-caller's environment enters.  Each ``popen`` starts a new sandbox with a fresh copy of
-``workdir``.  A sandbox dies when the *thread* that called ``popen`` ends
-(``--die-with-parent`` is a parent-death signal): call it from a long-lived thread.
+Paths in ``argv`` and ``env`` are as seen inside: the runtime venv at ``/opt/runtime``,
+the working folder and ``HOME`` at ``/work`` (a private tmpfs of ``disk_bytes`` that
+starts as a copy of ``workdir``'s folders and regular files; nothing written there
+reaches the host), each ``ro_binds`` pair ``(host_path, inside_path)`` read-only at
+``inside_path``. ``env`` is added to a small clean environment (``PATH``, ``HOME``,
+``USER``, ``LANG``, ``TMPDIR``, the host's ``OPENBLAS_*``/``OMP_*``). Each ``popen``
+starts a new sandbox; it dies when the *thread* that called ``popen`` ends
+(``--die-with-parent`` is a parent-death signal). ``enabled=False`` is the
+``--no-sandbox`` fallback: a plain subprocess in ``workdir`` with the same rlimits,
+inside paths rewritten to host paths; it isolates nothing.
 
-``enabled=False`` is the ``--no-sandbox`` fallback: a plain subprocess working in
-``workdir`` itself, with the same rlimits, the inside paths above rewritten to their
-host paths.  It isolates nothing, and a daemon started there can outlive ``kill()``.
+What a sandbox sees: new user, PID, network, IPC, UTS and cgroup namespaces,
+``--new-session``, ``--disable-userns``, its own ``/proc``, a minimal ``/dev``, tmpfs
+``/work``, ``/tmp`` and ``/dev/shm`` (its only writable places), and read-only the
+system libraries (every ``python3*`` folder there hidden), ``/etc/ld.so.cache``,
+``prlimit``, the base Python install of the runtime (its ``site-packages`` hidden; a
+hard-linked copy, ``.venv-runtime/base``, when the sandbox uid cannot read it, e.g.
+pyenv under ``/root``) and the runtime venv. No course file, no host folder, no other
+sandbox, no network and no host process.
 
-What a sandbox sees
--------------------
-Each ``popen`` runs ``bwrap`` with new user, PID, network, IPC, UTS and cgroup
-namespaces, ``--die-with-parent``, ``--new-session`` (no terminal to push input into),
-``--disable-userns`` (no nested namespaces), its own ``/proc``, a minimal ``/dev``, a
-private ``/work``, ``/tmp`` and ``/dev/shm`` (tmpfs of ``disk_bytes`` each, its only
-writable places), and read-only: the system libraries (``/usr/lib*``, with every
-``python3*`` folder there hidden), ``/etc/ld.so.cache``, ``prlimit``, the base Python
-install the runtime was made from (its ``site-packages`` hidden; a hard-linked copy,
-``.venv-runtime/base``, when the sandbox uid cannot read the original, e.g. pyenv under
-``/root``) and the runtime venv.  No course file, no host folder (``workdir`` included),
-no other sandbox, no ``/root`` or ``/home``, no network (only its own loopback) and no
-host process is visible.
+How the limits hold (measured on Debian 12, kernel 6.18, cgroup v1, grader as root):
 
-How the limits hold on this host (Debian 12, kernel 6.18, cgroup v1, grader as root)
----------------------------------------------------------------------------------------
-* The sandbox never runs as host root.  When the grader is root, ``setpriv`` drops to
-  the per-worker uid ``UID_BASE + slot`` (no supplementary groups) before ``bwrap``
-  starts; inside, that uid is seen as 1000.  bwrap mounts the ``ro_binds`` as that
-  uid, so they must be readable by other users; ``workdir`` is read by the grader.
-  A grader that is not root runs ``bwrap`` as itself (unprivileged user namespaces).
-* rlimits, set by ``prlimit`` *inside* the sandbox, hold everywhere: ``RLIMIT_AS``
-  (``memory_bytes`` per process: an allocation above it is a ``MemoryError``),
-  ``RLIMIT_NPROC`` (``processes``), ``RLIMIT_FSIZE`` (``file_bytes``: a larger write
-  fails with ``EFBIG``), ``RLIMIT_NOFILE`` and, if asked, ``RLIMIT_CPU``.  Since Linux
-  5.14 ``RLIMIT_NPROC`` counts the processes of a uid *per user namespace*, and every
-  sandbox has its own, so the count is per sandbox even for the same host uid; root
-  would be exempt, hence the uid drop.
-* cgroups, where the grader may create them (here: root, cgroup v1 ``memory`` and
-  ``pids`` mounted), bound the whole sandbox: ``memory_bytes`` for all its processes
-  together, tmpfs included, and ``processes + 2`` tasks (bwrap's two processes
-  included).  Each sandbox gets its own cgroup, nested in the grader's, removed by
-  ``kill()``.  With cgroup v2 they are used only where the grader's cgroup already
-  delegates ``memory`` and ``pids`` to children; elsewhere the rlimits alone hold.
-* ``kill()`` sends SIGKILL to the sandbox's PID-namespace init (through a pidfd, so a
-  reused pid is never hit): the kernel then kills every process in the namespace,
-  including ``fork`` + ``setsid`` daemons, and ``kill()`` waits until they are gone.
+* A grader running as root drops to the uid ``UID_BASE + slot`` with ``setpriv``
+  before ``bwrap`` (seen as 1000 inside), so ``ro_binds`` must be readable by others.
+* rlimits set by ``prlimit`` inside hold everywhere: ``RLIMIT_AS`` (``memory_bytes``
+  per process), ``RLIMIT_NPROC`` (``processes``; counted per user namespace since
+  Linux 5.14, so per sandbox), ``RLIMIT_FSIZE`` (``file_bytes``), ``RLIMIT_NOFILE``
+  and, if asked, ``RLIMIT_CPU``.
+* cgroups, where the grader may create them (cgroup v1 ``memory`` and ``pids``, or a
+  v2 parent that delegates both), bound the whole sandbox: ``memory_bytes`` for all its
+  processes and tmpfs together, ``processes + 2`` tasks. One per sandbox, removed by
+  ``kill()``; those of a dead grader are removed by the next one.
+* ``kill()`` SIGKILLs the PID-namespace init through a pidfd: the kernel kills every
+  process of the namespace (``setsid`` daemons included) and ``kill()`` waits for it.
   If the grader dies instead, ``--die-with-parent`` does the same.
-* Storage is RAM (tmpfs): each of ``/work``, ``/tmp`` and ``/dev/shm`` holds at most
-  ``disk_bytes`` (``ENOSPC`` beyond), and with cgroups it counts in ``memory_bytes``.
 
 Output sizes are not bounded here: the caller enforces them on its channel.
 """
@@ -102,21 +77,14 @@ INSIDE_UID = 1000
 BWRAP = "/usr/bin/bwrap"
 PRLIMIT = "/usr/bin/prlimit"
 SETPRIV = "/usr/bin/setpriv"
+CGROUP_PREFIX = "convblocks-sandbox-"
 
 _serial = itertools.count()
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource bounds of one sandbox.
-
-    memory_bytes: address space of each process and (with cgroups) memory of all.
-    processes: processes and threads the sandbox may have at once.
-    file_bytes: largest file it may write.
-    open_files: file descriptors per process.
-    cpu_seconds: optional CPU time per process (the caller has wall-clock timeouts).
-    disk_bytes: size of each of the sandbox's tmpfs (/work, /tmp, /dev/shm).
-    """
+    """Resource bounds of one sandbox (see the module docstring for how each holds)."""
 
     memory_bytes: int = 2 * 2**30
     processes: int = 64
@@ -148,21 +116,14 @@ def _site_dirs(prefix: Path) -> list[Path]:
 
 
 def mirror_base(runtime: Path = RUNTIME) -> None:
-    """Give the sandbox uid a readable copy of the base Python install if it needs one.
-
-    When the grader runs as root from a Python under ``/root`` (pyenv), the unprivileged
-    sandbox uid cannot reach it.  Then ``.venv-runtime/base`` becomes a hard-linked copy
-    of it (without its site-packages), mounted in its place inside the sandbox.
-    """
+    """Make ``.venv-runtime/base`` a hard-linked copy of the base Python install (without its
+    site-packages) when the grader is root and the sandbox uid cannot read it (pyenv in /root)."""
     base = _base_prefix(runtime / "venv")
     mirror = runtime / "base"
     shutil.rmtree(mirror, ignore_errors=True)
-    if os.geteuid() != 0 or _world_readable(base):
+    if os.geteuid() != 0 or not _unreachable(base.resolve()):
         return
     skip = set(_site_dirs(base))
-
-    def ignore(folder, names):
-        return [n for n in names if Path(folder, n) in skip]
 
     def link_or_copy(src, dst):
         try:
@@ -170,16 +131,10 @@ def mirror_base(runtime: Path = RUNTIME) -> None:
         except OSError:
             shutil.copy2(src, dst)
 
-    shutil.copytree(base, mirror, symlinks=True, ignore=ignore, copy_function=link_or_copy)
+    shutil.copytree(base, mirror, symlinks=True, copy_function=link_or_copy,
+                    ignore=lambda folder, names: [n for n in names if Path(folder, n) in skip])
     for site in skip:
         (mirror / site.relative_to(base)).mkdir(parents=True, exist_ok=True)
-
-
-def _world_readable(path: Path) -> bool:
-    """Can any user list ``path`` (every ancestor searchable by others)?"""
-    path = path.resolve()
-    folders = [path, *path.parents]
-    return all(os.stat(p).st_mode & 0o001 for p in folders) and bool(os.stat(path).st_mode & 0o004)
 
 
 @functools.cache
@@ -227,89 +182,66 @@ def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
                     mounts[c] = Path(mountpoint)
         elif fstype == "cgroup2":
             mounts.setdefault("", Path(mountpoint))
-    if "memory" in mounts and "pids" in mounts and "memory" in own and "pids" in own:
+    parents = ()
+    if {"memory", "pids"} <= mounts.keys() & own.keys():
         parents = (("v1", mounts["memory"] / own["memory"]), ("v1", mounts["pids"] / own["pids"]))
     elif "" in mounts and "" in own:
-        parent = mounts[""] / own[""]
-        try:
-            delegated = set((parent / "cgroup.subtree_control").read_text().split())
-        except OSError:
-            return ()
-        if not {"memory", "pids"} <= delegated:
-            return ()
-        parents = (("v2", parent),)
-    else:
-        return ()
-    if all(os.access(folder, os.W_OK) for _, folder in parents):
-        return parents
-    return ()
+        control = mounts[""] / own[""] / "cgroup.subtree_control"
+        if control.exists() and {"memory", "pids"} <= set(control.read_text().split()):
+            parents = (("v2", control.parent),)
+    return parents if all(os.access(folder, os.W_OK) for _, folder in parents) else ()
 
 
-class _Cgroups:
-    """One sandbox's cgroups (one per v1 hierarchy, or one v2 group)."""
+def _make_cgroups(limits: Limits) -> list[Path]:
+    """One new cgroup per v1 hierarchy (or one v2 group) holding ``limits``."""
+    _remove_stale_cgroups()
+    folders = []
+    try:
+        for version, parent in _cgroup_parents():
+            folder = parent / f"{CGROUP_PREFIX}{os.getpid()}-{next(_serial)}"
+            folder.mkdir()
+            folders.append(folder)
+            memory, tasks = str(limits.memory_bytes), str(limits.processes + 2)  # + bwrap's two processes
+            settings = ({"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory, "pids.max": tasks}
+                        if version == "v1" else {"memory.max": memory, "memory.swap.max": "0", "pids.max": tasks})
+            for name, value in settings.items():  # each v1 hierarchy has its own files
+                if (folder / name).exists():
+                    (folder / name).write_text(value)
+    except OSError:
+        _remove_cgroups(folders)
+        raise
+    return folders
 
-    PREFIX = "convblocks-sandbox-"
 
-    def __init__(self, limits: Limits):
-        name = f"{self.PREFIX}{os.getpid()}-{next(_serial)}"
-        self.folders = []
-        _remove_stale_cgroups()
-        try:
-            for version, parent in _cgroup_parents():
-                folder = parent / name
-                folder.mkdir()
-                self.folders.append(folder)
-                tasks = str(limits.processes + 2)   # + bwrap's monitor and pid-1 init
-                if version == "v1" and (folder / "memory.limit_in_bytes").exists():
-                    (folder / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
-                    if (folder / "memory.memsw.limit_in_bytes").exists():
-                        (folder / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_bytes))
-                if version == "v2":
-                    (folder / "memory.max").write_text(str(limits.memory_bytes))
-                    if (folder / "memory.swap.max").exists():
-                        (folder / "memory.swap.max").write_text("0")
-                if (folder / "pids.max").exists():
-                    (folder / "pids.max").write_text(tasks)
-        except OSError:
-            self.remove()
-            raise
-
-    @property
-    def procs_files(self) -> list[str]:
-        return [str(folder / "cgroup.procs") for folder in self.folders]
-
-    def remove(self) -> None:
-        """Kill whatever is left in the cgroups and delete them."""
-        for folder in self.folders:
-            for _ in range(200):
+def _remove_cgroups(folders) -> None:
+    """Kill whatever is left in the cgroups and delete them."""
+    for folder in folders:
+        for _ in range(200):
+            try:
+                pids = (folder / "cgroup.procs").read_text().split()
+            except FileNotFoundError:
+                break
+            for pid in pids:
                 try:
-                    pids = (folder / "cgroup.procs").read_text().split()
-                except FileNotFoundError:
-                    break
-                for pid in pids:
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                try:
-                    folder.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    select.select([], [], [], 0.01)
-        self.folders = []
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                folder.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                select.select([], [], [], 0.01)
 
 
 def _remove_stale_cgroups() -> None:
     """Delete the sandbox cgroups left by graders that died (their processes died with them)."""
     for _, parent in _cgroup_parents():
-        for folder in parent.glob(f"{_Cgroups.PREFIX}*"):
-            pid = folder.name[len(_Cgroups.PREFIX):].split("-")[0]
+        for folder in parent.glob(f"{CGROUP_PREFIX}*"):
+            pid = folder.name[len(CGROUP_PREFIX):].split("-")[0]
             if pid.isdigit() and not Path("/proc", pid).exists():
-                stale = _Cgroups.__new__(_Cgroups)
-                stale.folders = [folder]
-                stale.remove()
+                _remove_cgroups([folder])
 
 
 # Joins the cgroups named before "--" (writing 0 moves the writer), then runs the rest.
@@ -324,10 +256,8 @@ class Sandbox:
     Parameters
     ----------
     workdir : Path
-        An existing host folder; each sandbox starts in a private copy of it at ``/work``
-        (also HOME).  At most 1000 entries and ``limits.disk_bytes`` in all.
+        Copied into each sandbox's ``/work`` (at most 1000 entries, ``limits.disk_bytes``).
     limits : Limits
-        Resource bounds of each sandbox.
     ro_binds : sequence of (Path, str)
         Extra read-only mounts: (host path, path inside).
     enabled : bool
@@ -361,13 +291,11 @@ class Sandbox:
         self.enabled = enabled
         self.slot = slot
         self.uid = UID_BASE + slot if os.geteuid() == 0 and enabled else None
-        if self.uid is not None:
-            # bwrap mounts these as the sandbox uid, which must be able to reach them
-            for host, _ in self.ro_binds:
-                _check_reachable(host, "sandbox ro_binds path", read=True)
-        self._started = []            # (Popen, pidfd of the namespace init or None, _Cgroups or None)
-
-    # -- public ------------------------------------------------------------------------
+        for host, _ in self.ro_binds if self.uid is not None else ():  # bwrap mounts them as that uid
+            why = _unreachable(host)
+            if why:
+                raise PermissionError(f"sandbox ro_binds path {host} is out of the sandbox's reach: {why}")
+        self._started = []            # (Popen, pidfd of the namespace init or None, cgroup folders)
 
     def popen(self, argv: list[str], *, env: dict | None = None, **popen_kwargs) -> subprocess.Popen:
         """Start ``argv`` (paths as seen inside) in a new sandbox; see the module docstring."""
@@ -377,7 +305,7 @@ class Sandbox:
             return self._popen_unsandboxed(argv, env, popen_kwargs)
         copy_options, copy_fds = self._workdir_copy()
         try:
-            cgroups = _Cgroups(self.limits) if _cgroup_parents() else None
+            cgroups = _make_cgroups(self.limits)
         except BaseException:
             _close(copy_fds)
             raise
@@ -388,15 +316,15 @@ class Sandbox:
             command = [SETPRIV, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                        "--", *command]
         if cgroups:
-            command = ["/bin/sh", "-c", _JOIN, "sh", *cgroups.procs_files, "--", *command]
+            procs = [str(folder / "cgroup.procs") for folder in cgroups]
+            command = ["/bin/sh", "-c", _JOIN, "sh", *procs, "--", *command]
         pass_fds = (*popen_kwargs.pop("pass_fds", ()), info_write, *copy_fds)
         try:
             proc = subprocess.Popen(command, env=self._environment(env), pass_fds=pass_fds,
                                     **popen_kwargs)
         except BaseException:
             os.close(info_read)
-            if cgroups:
-                cgroups.remove()
+            _remove_cgroups(cgroups)
             raise
         finally:
             _close([info_write, *copy_fds])
@@ -423,16 +351,13 @@ class Sandbox:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-            if cgroups:
-                cgroups.remove()
+            _remove_cgroups(cgroups)
 
     def __enter__(self) -> "Sandbox":
         return self
 
     def __exit__(self, *exc) -> None:
         self.kill()
-
-    # -- the pieces --------------------------------------------------------------------
 
     def _environment(self, extra: dict | None) -> dict:
         home = WORK_INSIDE if self.enabled else str(self.workdir)
@@ -514,19 +439,18 @@ class Sandbox:
         popen_kwargs.setdefault("cwd", self.workdir)
         proc = subprocess.Popen(command, env=self._environment(env), start_new_session=True,
                                 **popen_kwargs)
-        self._started.append((proc, None, None))
+        self._started.append((proc, None, []))
         return proc
 
 
-def _check_reachable(path: Path, what: str, read: bool = False) -> None:
-    """Raise unless any user can reach ``path`` (and read it, if ``read``)."""
+def _unreachable(path: Path) -> str:
+    """Why other users cannot reach and read ``path`` ("" if they can)."""
     for folder in reversed([path, *path.parents] if path.is_dir() else list(path.parents)):
         if not os.stat(folder).st_mode & 0o001:
-            raise PermissionError(
-                f"{what} {path} is out of the sandbox's reach: {folder} is not searchable by "
-                f"other users (mode {os.stat(folder).st_mode & 0o777:o})")
-    if read and not os.stat(path).st_mode & (0o005 if path.is_dir() else 0o004):
-        raise PermissionError(f"{what} {path} is not readable by other users")
+            return f"{folder} is not searchable by other users (mode {os.stat(folder).st_mode & 0o777:o})"
+    if not os.stat(path).st_mode & (0o005 if path.is_dir() else 0o004):
+        return f"{path} is not readable by other users"
+    return ""
 
 
 def _close(fds) -> None:
@@ -567,10 +491,9 @@ def _init_pidfd(info_read: int, bwrap_pid: int) -> int | None:
                 if not chunk:
                     return None         # bwrap failed before starting the sandbox
     try:
-        pidfd = os.pidfd_open(pid)
+        return os.pidfd_open(pid)
     except ProcessLookupError:
         return None
-    return pidfd
 
 
 def _kill_unsandboxed(proc: subprocess.Popen) -> None:

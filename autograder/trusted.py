@@ -1,13 +1,11 @@
 """Test cells, run in the grader's own process: the student's kernel only answers questions.
 
-A test cell is executed here exactly as authored (``ck = checker(); ck.close(...)``),
-in a namespace holding what the notebook's locked cells defined (instructor code:
-imports, helpers such as ``pair``) and what earlier test cells defined. Every other
-name the cell reads is asked of the kernel: a student function becomes a
-:class:`kernel.Proxy`, a value (a dict of numbers, a constant) is fetched as plain
-data. Expected values, reference implementations and the test code itself never
-leave this process. Warnings the student's code raised come back with its results;
-one that escapes the test cell fails it, as stderr output fails a cell in nbgrader.
+A test cell runs here as authored, in a namespace holding what the locked cells and
+earlier test cells defined. Every other name it reads is asked of the kernel: a student
+function becomes a :class:`kernel.Proxy`, a value is fetched as plain data. Expected
+values and test code never leave this process. A warning from the student's code that
+escapes the test cell fails it, as stderr output fails a cell in nbgrader. The cell's own
+code runs under the cell's deadline too (:func:`time_limit`).
 """
 
 import builtins
@@ -15,11 +13,14 @@ import contextlib
 import dis
 import hashlib
 import io
+import sys
+import time
 import warnings
 
-from . import checks, config, wire
-from .kernel import Proxy, StudentError
+from . import checks, wire
+from .kernel import KernelTimeout, Proxy, StudentError
 
+CELLS = ("<test cell>", "<locked cell>")  # code compiled here; traced line by line
 LOADS = {"LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS"}
 STORES = {"STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"}
 
@@ -38,6 +39,27 @@ def free_names(code):
         nested += [k for k in c.co_consts if hasattr(k, "co_code")]
         free |= {i.argval for i in dis.get_instructions(c) if i.opname in LOADS and i.argval not in bound}
     return free, bound
+
+
+@contextlib.contextmanager
+def time_limit(deadline):
+    """Raise :class:`KernelTimeout` in this thread once ``time.monotonic()`` passes ``deadline``.
+
+    Checked at every line of the cells' own code and at every Python call made from it, so a
+    loop in a test cell or in a helper of a locked cell stops; one long call into C code
+    (a single NumPy operation) finishes first. Works in any thread (``sys.settrace``).
+    """
+    def check(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise KernelTimeout()
+        return check if frame.f_code.co_filename in CELLS else None
+
+    previous = sys.gettrace()
+    sys.settrace(check)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 def submission_salt(*parts):
@@ -64,12 +86,6 @@ def describe(exc):
     return type(exc).__name__, text[:2000]
 
 
-class Capped(io.StringIO):
-    def write(self, text):
-        room = config.MAX_OUTPUT_CHARS - self.tell()
-        return super().write(text[:max(room, 0)])
-
-
 class Trusted:
     """The grader's side of one notebook: the instructor namespace and the test cells."""
 
@@ -77,20 +93,20 @@ class Trusted:
         self.ns = {"__name__": "__main__", "__builtins__": builtins}
         self.salt = salt
 
-    def run_locked(self, source):
+    def run_locked(self, source, deadline=float("inf")):
         """Run instructor code (setup and other locked cells) here too, so tests can use its names."""
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-                warnings.catch_warnings():
+                warnings.catch_warnings(), time_limit(deadline):
             warnings.simplefilter("ignore")
             try:
                 exec(compile(source, "<locked cell>", "exec"), self.ns)
             except Exception:  # noqa: BLE001 - e.g. a demo that needs the student's functions
                 pass
 
-    def run_test(self, source, kernel):
+    def run_test(self, source, kernel, deadline=float("inf")):
         """Run a test cell; returns (stdout text, None or (ename, evalue)).
 
-        KernelTimeout / KernelDied from a student function propagate (they are not Exceptions).
+        KernelTimeout (the deadline passed, here or in the kernel) and KernelDied propagate.
         """
         try:
             code = compile(source, "<test cell>", "exec")
@@ -103,23 +119,22 @@ class Trusted:
             answers = kernel.names(need) if need and kernel is not None else {}
         except StudentError as exc:
             return "", ("AssertionError", f"the values this test reads could not be read: {exc.message[:500]}")
-        if answers:
-            for name, answer in answers.items():
-                kind = answer[0] if type(answer) in (list, tuple) and answer else None
-                if name not in need:
-                    continue
-                if kind == "function":
-                    cell_ns[name] = Proxy(kernel, name, name)
-                elif kind == "value" and len(answer) == 2:
-                    cell_ns[name] = answer[1]
-                elif kind == "unsendable":
-                    return "", ("AssertionError", f"{name} is a {str(answer[1])[:300]}, which the grader cannot "
-                                f"read: it reads {wire.PLAIN}")
-        out = Capped()
+        for name, answer in answers.items():
+            kind = answer[0] if type(answer) in (list, tuple) and answer else None
+            if name not in need:
+                continue
+            if kind == "function":
+                cell_ns[name] = Proxy(kernel, name, name)
+            elif kind == "value" and len(answer) == 2:
+                cell_ns[name] = answer[1]
+            elif kind == "unsendable":
+                return "", ("AssertionError", f"{name} is a {str(answer[1])[:300]}, which the grader cannot "
+                            f"read: it reads {wire.PLAIN}")
+        out = io.StringIO()  # capped with the kernel's outputs (worker.Budget)
         checks.SALT = self.salt
         error = None
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings(record=True) as caught, time_limit(deadline):
             warnings.simplefilter("always")
             try:
                 exec(code, cell_ns)

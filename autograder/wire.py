@@ -11,12 +11,9 @@ written and read with ``allow_pickle=False``::
     that stays on its own side (``f``: in the kernel, ``c``: in the grader), called by id
 
 Anything else is refused with an error naming its type. Decoding builds only exact
-built-in types and plain ``ndarray``s of numbers or strings, with caps on depth, item
-count and size, so nothing that comes back can run code (no ``__eq__`` of the
-sender's). A frame is ``u32 json length, json, u32 count, (u64 length, npy bytes)*``.
-
-This module needs only the standard library and NumPy: the agent inside the sandbox
-imports it too.
+built-in types and plain ``ndarray``s of numbers or strings, with caps on depth, items
+and size, so nothing that comes back can run code. A frame is ``u32 json length, json,
+u32 count, (u64 length, npy bytes)*``. Standard library and NumPy only: the agent imports it too.
 """
 
 import io

@@ -1,13 +1,10 @@
 """Grade one submitted notebook (in a worker process; never touches the gradebook).
 
-The worker merges the submission with the master (locked and test cells restored,
-hidden tests included) and walks its code cells in order: answer cells, cells the
-student added and locked cells run in the student's kernel (:mod:`kernel`, inside the
-sandbox); test cells run here (:mod:`trusted`), asking the kernel only for the
-student's functions and values. A cell that times out or kills the kernel is
-recorded, the kernel restarted and the cells that had completed replayed without it,
-all within the notebook's one time budget. The result holds the executed notebook
-(test cells carrying only what the grader wrote) for nbgrader to score.
+The submission is merged with the master (locked and test cells restored) and its code
+cells run in order: test cells here (:mod:`trusted`), every other cell in the student's
+sandboxed kernel (:mod:`kernel`). A cell that times out or kills the kernel is recorded,
+the kernel restarted and the completed cells replayed without it, all within the
+notebook's one time budget. The result holds the executed notebook for nbgrader to score.
 """
 
 import shutil
@@ -41,16 +38,14 @@ class Budget:
         self.chars, self.count = config.MAX_NOTEBOOK_OUTPUT_CHARS, config.MAX_NOTEBOOK_OUTPUTS
 
     def outputs(self, raw):
-        out, used = [], 0
+        """Notebook outputs of the kernel's ``[[kind, text], ...]`` (anything else dropped), capped."""
+        out, cell_chars = [], config.MAX_OUTPUT_CHARS
         for item in raw if type(raw) is list else []:
             if type(item) is not list or len(item) != 2 or type(item[1]) is not str or len(out) >= config.MAX_OUTPUTS \
                     or self.count <= 0:
                 continue
-            self.count -= 1
-            room = min(config.MAX_OUTPUT_CHARS - used, self.chars)
-            text = item[1][:max(room, 0)]
-            used += len(text)
-            self.chars -= len(text)
+            text = item[1][:max(min(cell_chars, self.chars), 0)]
+            self.count, self.chars, cell_chars = self.count - 1, self.chars - len(text), cell_chars - len(text)
             if item[0] == "result":
                 out.append({"output_type": "execute_result", "execution_count": None,
                             "data": {"text/plain": text}, "metadata": {}})
@@ -66,13 +61,10 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
     run = {"kinds": {}, "events": [], "startup_seconds": [], "cell_errors": [], "notes": []}
     completed, restarts = [], 0
 
-    def start():
+    def start(replay=()):
         k = Kernel(workdir, sandboxed=sandboxed, slot=slot)
         run["startup_seconds"].append(k.startup_seconds)
-        return k
-
-    def replay(k):
-        for j in completed:
+        for j in replay:
             k.deadline = min(time.monotonic() + timeout, end)
             k.run(nb.cells[j].source)
         return k
@@ -94,11 +86,11 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
             kernel.deadline = min(time.monotonic() + timeout, end)
             try:
                 if is_autograded_test(cell):
-                    text, error = trusted.run_test(cell.source, kernel)
+                    text, error = trusted.run_test(cell.source, kernel, kernel.deadline)
                     cell.outputs = budget.outputs([["stdout", text]] if text else [])
                 else:
                     if is_locked(cell):
-                        trusted.run_locked(cell.source)
+                        trusted.run_locked(cell.source, kernel.deadline)
                     else:  # the kernel runs plain Python
                         cell.source, removed = strip_ipython(cell.source)
                         run["notes"] += [f"not run by the grader: {line}" for line in removed]
@@ -118,11 +110,12 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
                 cell.outputs.append(error_output(ename, evalue.format(t=timeout, why=(exc.args or ["it ended"])[0])))
                 run["kinds"][i] = kind
                 run["events"].append({"cell": i, "kind": kind})
+                kernel.kill()  # a timeout on the grader's side leaves it running
                 kernel = None
                 if restarts < max_restarts and time.monotonic() < end:
                     restarts += 1
                     try:
-                        kernel = replay(start())
+                        kernel = start(completed)
                     except (KernelTimeout, KernelDied) as again:
                         run["events"].append({"cell": i, "kind": "replay failed", "why": str(again.args[:1])})
                         kernel = None
@@ -158,9 +151,9 @@ def grade_notebook(task):
         res.update(status=config.MISSING, reason="no submitted notebook")
         return res
     try:
-        raw = Path(path).read_bytes() if not Path(path).is_symlink() else None
-        if raw is None:
+        if Path(path).is_symlink():
             raise ValueError("it is a symbolic link, which the grader does not follow")
+        raw = Path(path).read_bytes()
         student_nb = read_notebook(path)
     except (ValueError, OSError) as exc:
         res.update(status=config.INVALID, reason=f"{Path(path).name}: {exc}")
@@ -176,7 +169,7 @@ def grade_notebook(task):
         salt = submission_salt(task["student"], task["assignment"], task["notebook"], raw)
         with np.printoptions(), np.errstate():  # locked cells may change them in this process
             run = run_notebook(nb, workdir, task["timeout"], task.get("max_restarts", config.DEFAULT_MAX_RESTARTS),
-                               salt, task.get("sandboxed", True), SLOT)
+                               salt, task.get("sandboxed", True), task.get("slot", 0))
         res.update(events=run["events"], startup_seconds=run["startup_seconds"], cell_errors=run["cell_errors"],
                    kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb), notes=res["notes"] + run["notes"])
         kinds = [e["kind"] for e in run["events"]]
@@ -194,15 +187,3 @@ def grade_notebook(task):
         res["seconds"] = time.monotonic() - t0
     return res
 
-
-SLOT = 0
-
-
-def warm_up(slots=None):
-    """Run once per worker process: take a sandbox slot, import what grading needs."""
-    global SLOT
-    if slots is not None:
-        with slots.get_lock():
-            SLOT = slots.value
-            slots.value += 1
-    import nbformat  # noqa: F401

@@ -277,15 +277,21 @@ def run_folder():
     return marker, base
 
 
-@pytest.fixture(scope="module")
-def run():
+def graded_run(grade_it):
+    """Yield ``grade_it(marker, base)`` in a fresh run folder; then end the run's processes and
+    remove the folder (the set-up and teardown of the module fixtures)."""
     require_bubblewrap()
     marker, base = run_folder()
     try:
-        yield _run(marker, base)
+        yield grade_it(marker, base)
     finally:
         kill_run_processes(marker)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def run():
+    yield from graded_run(_run)
 
 
 def _run(marker, base):
@@ -570,13 +576,7 @@ def test_symlinks_are_never_followed(run):
 # ------------------------------------------------------------------------ zip slip (own run)
 @pytest.fixture(scope="module")
 def zip_run():
-    require_bubblewrap()
-    marker, base = run_folder()
-    try:
-        yield _zip_run(marker, base)
-    finally:
-        kill_run_processes(marker)
-        shutil.rmtree(base, ignore_errors=True)
+    yield from graded_run(_zip_run)
 
 
 def _zip_run(marker, base):

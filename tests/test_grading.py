@@ -255,6 +255,32 @@ def test_kernel_that_exits_is_reported_dead(kernel):
         kernel.run("import os\nos._exit(0)")
 
 
+def test_a_test_cells_own_code_stops_at_the_cell_deadline(tmp_path):
+    """Test cells (and the locked helpers they call) run in the grader's process: a loop there is
+    stopped by the cell's deadline, recorded as a timeout of that item, and the notebook goes on."""
+    import threading
+
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from autograder.sandbox import available
+    from autograder.worker import run_notebook
+
+    nb = new_notebook(cells=[
+        new_code_cell("def spin():\n    while True:\n        pass", metadata=gs._md("locked", "setup")),
+        new_code_cell("x = 1", metadata=gs._md("code", "answer")),
+        new_code_cell("while True:\n    pass", metadata=gs._md("tests", "loop_tests", points=1)),
+        new_code_cell("spin()", metadata=gs._md("tests", "helper_tests", points=1)),
+        new_code_cell("assert x == 1", metadata=gs._md("tests", "after_tests", points=1))])
+    result = {}
+    thread = threading.Thread(daemon=True, target=lambda: result.update(
+        run=run_notebook(nb, tmp_path, timeout=1.0, sandboxed=available()[0])))
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "a loop in a test cell ran on past the notebook's time budget"
+    assert result["run"]["kinds"] == {0: "ok", 1: "ok", 2: "timeout", 3: "timeout", 4: "ok"}
+    assert [o.get("ename") for o in nb.cells[2].outputs] == ["CellTimeoutError"]
+
+
 # --------------------------------------------------------------------------- pipeline
 import html as _html  # noqa: E402
 import re  # noqa: E402

@@ -1,0 +1,128 @@
+"""The record of every graded row of a class, ``DIR/rows.json``: what grades.csv and report.html are made from.
+
+Each ``grade`` run merges the rows it decided into the record, whatever subset it graded
+(``--student``, ``--assignments``, unchanged submissions skipped), and :func:`regenerate`
+then rewrites ``grades.csv`` and ``report.html`` from the whole record. A row holds the
+grades.csv columns and what incremental grading and the report need::
+
+    key         what it was graded from: {"notebooks": {notebook id: SHA-256 of the submitted
+                file, or None}, "source": SHA-256 of the assignment's source folder (notebooks
+                and data files), "settings": {timeout, max_restarts, sandboxed}, "notes": [...]}
+    failures    {item id: message} of its failed autograded items (for the report)
+    sandboxed   False if graded with --no-sandbox
+
+The record is replaced atomically (a temporary file, fsynced, renamed over it), so a crash
+leaves the previous record whole. The gradebook (``gradebook.db``) stays nbgrader's.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+RECORD = "rows.json"
+CSV_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_score", "auto_max_score",
+               "manual_pending", "seconds", "detail"]
+NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as a plain process of this user, with its "
+                      "files, processes and network in reach; use it only for notebooks you trust")
+
+
+def file_hash(path):
+    """SHA-256 (hex) of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(2**20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def folder_hash(files):
+    """SHA-256 of ``[(relative name, path), ...]``: names and contents."""
+    h = hashlib.sha256()
+    for name, path in sorted(files):
+        h.update(f"{name}\0{file_hash(path)}\0".encode())
+    return h.hexdigest()
+
+
+def load(out_dir):
+    """The record of DIR: ``{"rows": {(student, assignment): row}, "assignments": {id: {source, items}}}``."""
+    path = Path(out_dir) / RECORD
+    if not path.exists():
+        return {"rows": {}, "assignments": {}}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rows = {(r["student"], r["assignment"]): r for r in data["rows"]}
+        return {"rows": rows, "assignments": dict(data["assignments"])}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"{path} is damaged ({exc}); move it away and grade again with --force") from None
+
+
+def save(out_dir, record):
+    """Replace DIR/rows.json atomically."""
+    rows = [record["rows"][k] for k in sorted(record["rows"])]
+    text = json.dumps({"format": 1, "rows": rows, "assignments": record["assignments"]}, indent=1, sort_keys=True)
+    _write_atomic(Path(out_dir) / RECORD, text)
+
+
+def load_rows(out_dir):
+    """The grades.csv rows of the whole class (dicts of CSV_COLUMNS), sorted by student and assignment."""
+    rows = load(out_dir)["rows"]
+    return [{c: rows[k].get(c, "") for c in CSV_COLUMNS} for k in sorted(rows)]
+
+
+def regenerate(out_dir):
+    """Rewrite DIR/grades.csv and DIR/report.html from the whole record, then the exports (if any)."""
+    from .feedback import write_report
+
+    out_dir = Path(out_dir)
+    record = load(out_dir)
+    rows = [record["rows"][k] for k in sorted(record["rows"])]
+    if (out_dir / "gradebook.db").is_file():  # hand grades given in formgrader since the row was graded (GC)
+        from .config import NO_SCORE
+        from .exports import gradebook_scores
+        scores = gradebook_scores(out_dir)
+        rows = [dict(r, **scores.get((r["student"], r["assignment"]), {})) if r["status"] not in NO_SCORE else r
+                for r in rows]
+    _write_atomic(out_dir / "grades.csv", csv_text(rows))
+    failures = {}
+    for r in rows:
+        for gid, message in r.get("failures", {}).items():
+            failures.setdefault((r["assignment"], gid), []).append(message)
+    unsandboxed = any(r.get("sandboxed") is False for r in rows)
+    items = {a: v["items"] for a, v in record["assignments"].items()}
+    write_report(out_dir, rows, failures, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
+    try:
+        from .exports import write_all
+    except ImportError:
+        return
+    write_all(out_dir)
+
+
+def csv_text(rows):
+    """grades.csv of ``rows``: numbers without a needless ``.0``, empty cells for no score."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", restval="")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({c: plain_number(r.get(c)) if c in ("score", "max_score", "auto_score", "auto_max_score")
+                         else r.get(c, "") for c in CSV_COLUMNS})
+    return buf.getvalue()
+
+
+def plain_number(v):
+    if v in ("", None):
+        return ""
+    v = float(v)
+    return str(int(v)) if v.is_integer() else f"{v:g}"
+
+
+def _write_atomic(path, text):
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
