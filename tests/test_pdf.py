@@ -166,12 +166,6 @@ def test_no_code_line_is_cut(reader, page_texts, browser, site_server):
     assert cut == [], f"{len(cut)} code lines are cut or missing in the PDF, e.g. {cut[:8]}"
 
 
-def test_make_pdf_prints_with_the_tests_chromium():
-    from site_support import CHROMIUM, CHROMIUM_ARGS
-
-    assert make_pdf.CHROMIUM == CHROMIUM and make_pdf.CHROMIUM_ARGS == CHROMIUM_ARGS
-
-
 def test_make_pdf_target():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^\.PHONY:.*\bpdf\b", makefile, re.M), "pdf is not a .PHONY target"

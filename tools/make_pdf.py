@@ -31,7 +31,7 @@ SITE = ROOT / "_build" / "html"
 OUTPUT = ROOT / "_build" / "pdf" / "conv-blocks.pdf"
 TITLE = "Conv Blocks"
 
-# The same browser and arguments as the browser tests (tests/site_support.py).
+# Debian's Chromium and its arguments; the browser tests use these too (tests/site_support.py).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -65,7 +65,7 @@ def _require_tools():
         raise MakePdfError(f"make pdf needs {error.name}: run `pip install -r requirements.txt`") from error
 
 
-class _Server:
+class StaticServer:
     """The built site on 127.0.0.1 (a free port), served from a background thread."""
 
     def __init__(self, folder):
@@ -312,7 +312,7 @@ def make_pdf(site=SITE, output=OUTPUT, log=print):
     missing = [p for p in pages if not (site / f"{p}.html").is_file()]
     if missing:
         raise MakePdfError(f"the site in {site} lacks {missing}: build it first (`make book`)")
-    with _Server(site) as server, sync_playwright() as playwright:
+    with StaticServer(site) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
                                              headless=True)
         try:
