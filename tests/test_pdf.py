@@ -12,6 +12,7 @@ the right edge of the page's text box; and no line of code shown in print is cut
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -60,8 +61,13 @@ def course_pdf(built_site, tmp_path_factory):
     require_chromium()
     _pdftotext("-v")
     out = tmp_path_factory.mktemp("pdf") / "conv-blocks.pdf"
-    path, total = make_pdf.make_pdf(built_site, out)
-    assert path == out and out.is_file() and total > len(PAGES)
+    # The command itself, in a process of its own: Playwright's sync API cannot start
+    # while the session's browser fixture holds this process's event loop.
+    run = subprocess.run([sys.executable, "-m", "tools.make_pdf", "--site", str(built_site),
+                          "--output", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, f"make pdf failed:\n{run.stdout}\n{run.stderr}"
+    total = int(re.search(r"make pdf: (\d+) pages", run.stdout).group(1))
+    assert out.is_file() and total > len(PAGES), run.stdout
     return out
 
 
