@@ -9,6 +9,7 @@ its deadline, dies or breaks the protocol is killed with its sandbox and raises
 """
 
 import builtins
+import contextlib
 import os
 import select
 import subprocess
@@ -86,7 +87,7 @@ class Proxy:
 class Kernel:
     """One agent in one sandbox; ``deadline`` (time.monotonic) bounds every request."""
 
-    def __init__(self, workdir, sandboxed=True, slot=0, startup_timeout=60.0):
+    def __init__(self, workdir, sandboxed=True, slot=0):
         here = config.PACKAGE  # the agent's two files, nothing else of the grader, mounted read-only
         self.box = Sandbox(workdir, limits=Limits(memory_bytes=config.KERNEL_MEMORY_BYTES,
                                                   file_bytes=config.KERNEL_FILE_BYTES),
@@ -100,7 +101,7 @@ class Kernel:
         self.rfd, self.wfd = self.proc.stdout.fileno(), self.proc.stdin.fileno()
         os.set_blocking(self.wfd, False)
         self.callbacks, self.dead, self.depth = {}, None, 0
-        self.deadline = t0 + startup_timeout
+        self.deadline = t0 + 60.0  # to start
         reply = self._receive()
         if reply.get("op") != "ready":
             self._fail(KernelDied("the kernel did not start"))
@@ -213,7 +214,5 @@ class Kernel:
     def kill(self):
         self.box.kill()
         for f in (self.proc.stdin, self.proc.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 f.close()
-            except OSError:
-                pass
