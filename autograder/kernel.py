@@ -10,6 +10,7 @@ its deadline, dies or breaks the protocol is killed with its sandbox and raises
 
 import builtins
 import contextlib
+import functools
 import os
 import select
 import subprocess
@@ -40,23 +41,21 @@ class StudentError(Exception):
         self.type_name, self.message, self.line = type_name, message, line
 
 
-_CLASSES = {}
-
-
+@functools.cache
 def _student_class(name, root, extra):
     """A subclass of ``extra`` (and of the built-in ``name`` if it is a ``root``) for what student code raised."""
-    if (name, root) not in _CLASSES:
-        builtin = getattr(builtins, name, None)
-        bases = (*extra, builtin) if isinstance(builtin, type) and issubclass(builtin, root) else extra
-        body = {"from_student": True}
+    builtin = getattr(builtins, name, None)
+    bases = (*extra, builtin) if isinstance(builtin, type) and issubclass(builtin, root) else extra
+    body = {"from_student": True}
+    if root is Exception:
+        body.update(__init__=StudentError.__init__, __str__=lambda self: self.message)
+    try:
+        cls = type(name, bases, body)
         if root is Exception:
-            body.update(__init__=StudentError.__init__, __str__=lambda self: self.message)
-        try:
-            _CLASSES[(name, root)] = type(name, bases, body)
-            _CLASSES[(name, root)](name, "") if root is Exception else None
-        except TypeError:  # a built-in whose layout does not mix: the plain kind
-            _CLASSES[(name, root)] = type(name, extra, body)
-    return _CLASSES[(name, root)]
+            cls(name, "")
+        return cls
+    except TypeError:  # a built-in whose layout does not mix: the plain kind
+        return type(name, extra, body)
 
 
 def student_error(type_name, message, line=None):

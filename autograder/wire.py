@@ -131,7 +131,8 @@ class _Decoder:
                     raise WireError("malformed dict")
                 return {self(k, depth + 1): self(v, depth + 1) for k, v in rest}
         except TypeError:
-            raise WireError("a dict key is unhashable" if tag == "d" else "a set holds an unhashable item") from None
+            why = "a dict key is unhashable" if tag == "d" else "a set holds an unhashable item"
+            raise WireError(why) from None
         if tag == "a" and len(rest) == 1:
             return self.array(rest[0])
         if tag == "g" and len(rest) == 1:
@@ -176,7 +177,8 @@ def pack(message, callable_tag=None):
 
 
 def unpack(frame, on_ref=None):
-    """The message in ``frame`` (the bytes after the 8-byte length); ``on_ref(tag, id)`` resolves functions."""
+    """The message in ``frame`` (the bytes after the 8-byte length); ``on_ref(tag, id)`` resolves
+    function tags."""
     try:
         (n,) = struct.unpack_from(">I", frame, 0)
         tree = json.loads(frame[4:4 + n].decode())

@@ -159,8 +159,7 @@ def grade_notebook(task):
         return res
     workdir = Path(tempfile.mkdtemp(prefix="sub-", dir=task.get("sandbox_root")))
     try:
-        master = nbformat.from_dict(task["master"])
-        nb, res["notes"] = merge(student_nb, master, task.get("visible"))
+        nb, res["notes"] = merge(student_nb, nbformat.from_dict(task["master"]), task.get("visible"))
         for src, rel in task.get("data_files", []):
             dest = workdir / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +172,8 @@ def grade_notebook(task):
                    kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb), notes=res["notes"] + run["notes"])
         kinds = [e["kind"] for e in run["events"]]
         if "timeout" in kinds:
-            res.update(status=config.TIMEOUT, reason=f"{kinds.count('timeout')} cell(s) exceeded {task['timeout']:g} s")
+            res.update(status=config.TIMEOUT,
+                       reason=f"{kinds.count('timeout')} cell(s) exceeded {task['timeout']:g} s")
         elif "died" in kinds:
             res.update(status=config.KERNEL_DIED, reason=f"the kernel died {kinds.count('died')} time(s)")
     except Exception as exc:  # noqa: BLE001 - a grader failure must not lose the other submissions
