@@ -1,24 +1,23 @@
 """The student's kernel: runs inside the sandbox, with the NumPy-only runtime.
 
-Started as ``python -I agent.py`` with the protocol on its stdin/stdout pipes (it moves
-them to other descriptors and points 0, 1 and 2 at /dev/null, so what student code
-writes to a file descriptor never reaches the grader). It answers one request at a
-time, each a frame of :mod:`wire`:
+Started as ``python -I agent.py``, it moves its protocol pipes (stdin/stdout) to other
+descriptors and points 0, 1 and 2 at /dev/null, so what student code writes to a file
+descriptor never reaches the grader. It answers one :mod:`wire` frame at a time:
 
-- ``{"op": "run", "code": str}``: execute a cell in the notebook's namespace (the value
-  of a last expression is shown like Jupyter does); reply ``done`` with the captured
-  outputs, the error (type, first 500 characters of its message, line) if any;
-- ``{"op": "names", "names": [...]}``: for each name, ``["function"]``, ``["value", v]``,
-  ``["missing"]`` or ``["unsendable", type]``;
-- ``{"op": "call", "fn": name or id, "args", "kwargs", "err"}``: call a function of the
-  notebook with plain-data arguments (the grader's functions among them arrive as
-  stand-ins that call back: ``{"op": "callback"}``); reply ``return`` or ``raise``.
+- ``{"op": "run", "code"}``: execute a cell in the notebook's namespace (a last expression's
+  value shown as in Jupyter); reply ``done`` with the outputs and the error (type, message, line);
+- ``{"op": "names", "names"}``: each name as ``["function"]``, ``["value", v]``, ``["missing"]``
+  or ``["unsendable", type]``;
+- ``{"op": "call", "fn", "args", "kwargs", "err"}``: call a notebook function (name or id) on
+  plain data, the grader's functions among them calling back (``{"op": "callback"}``); reply
+  ``return`` or ``raise``.
 
 Nothing here is trusted: student code runs in this process and can change any of it;
 it holds no secret, and the grader believes nothing it sends beyond plain data.
 """
 
 import ast
+import builtins
 import os
 import sys
 import warnings
@@ -35,21 +34,18 @@ QUIET = ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning", "Im
 
 class Channel:
     def __init__(self):
-        self.rfd, self.wfd = os.dup(0), os.dup(1)
+        self.reader, self.writer = open(os.dup(0), "rb"), open(os.dup(1), "wb")
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
         self.refs = {}
+        self.ns = {"__name__": "__main__", "__builtins__": builtins}  # the notebook's namespace
 
     def read(self, n):
-        chunks = []
-        while n:
-            b = os.read(self.rfd, min(n, 2**20))
-            if not b:
-                raise EOFError
-            chunks.append(b)
-            n -= len(b)
-        return b"".join(chunks)
+        data = self.reader.read(n)
+        if len(data) < n:
+            raise EOFError
+        return data
 
     def tag(self, fn):
         self.refs[id(fn)] = fn
@@ -61,9 +57,8 @@ class Channel:
         except (wire.WireError, RecursionError, MemoryError) as exc:
             data = wire.pack({"op": "raise", "type": "UnsendableResult",
                               "message": (str(exc) or type(exc).__name__)[:MAX_MESSAGE]})
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.wfd, view):]
+        self.writer.write(data)
+        self.writer.flush()
 
     def receive(self):
         return wire.unpack(wire.read_frame(self.read), self.on_ref)
@@ -154,9 +149,8 @@ def names(ns, wanted):
     return {"op": "names", "names": out}
 
 
-def call(channel, ns, msg):
-    fn = ns.get(msg["fn"]) if isinstance(msg["fn"], str) else channel.refs.get(msg["fn"])
-    caught = []
+def call(channel, msg):
+    fn = channel.ns.get(msg["fn"]) if isinstance(msg["fn"], str) else channel.refs.get(msg["fn"])
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(**msg.get("err", {})):
             warnings.simplefilter("always")
@@ -167,26 +161,23 @@ def call(channel, ns, msg):
 
 
 def _warnings(caught):
-    out = []
-    for w in caught or []:
-        if w.category.__name__ not in QUIET and len(out) < 20:
-            out.append([w.category.__name__[:100], str(w.message)[:MAX_MESSAGE]])
-    return out
+    shown = [w for w in caught if w.category.__name__ not in QUIET][:20]
+    return [[w.category.__name__[:100], str(w.message)[:MAX_MESSAGE]] for w in shown]
 
 
-def serve(channel, ns=None, until=()):
-    ns = serve.ns if ns is None else ns
+def serve(channel, until=()):
+    """Answer requests until one whose op is in ``until`` (a callback's reply), which is returned."""
     while True:
         msg = channel.receive()
         op = msg.get("op")
         if op in until:
             return msg
         if op == "run":
-            reply = run(ns, msg["code"])
+            reply = run(channel.ns, msg["code"])
         elif op == "names":
-            reply = names(ns, msg["names"])
+            reply = names(channel.ns, msg["names"])
         elif op == "call":
-            reply = call(channel, ns, msg)
+            reply = call(channel, msg)
         else:
             reply = {"op": "raise", "type": "ProtocolError", "message": f"unknown request {op!r}"}
         channel.send(reply)
@@ -195,9 +186,7 @@ def serve(channel, ns=None, until=()):
 def main():
     channel = Channel()
     sys.path.pop(0)  # the agent's folder is not the student's
-    import builtins
     builtins.display = lambda *objs, **kwargs: [print(repr(o)) for o in objs] and None  # Jupyter's display()
-    serve.ns = {"__name__": "__main__", "__builtins__": builtins}
     channel.send({"op": "ready"})
     try:
         serve(channel)

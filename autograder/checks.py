@@ -86,9 +86,8 @@ class Checker:
     def call(self, fn, /, *args, **kwargs):
         """Call the student's ``fn(*args, **kwargs)`` on copies of the arguments; return its result.
 
-        Fails with a friendly message when ``fn`` is missing or not callable, or raises
-        (the student's exception type and at most 500 characters of its message).
-        """
+        Fails kindly when ``fn`` is not callable or raises (its type and at most 500 characters
+        of its message)."""
         name = getattr(fn, "__name__", None) or type(fn).__name__
         desc = f"{name}(" + ", ".join([_describe(a) for a in args] +
                                       [f"{k}={_describe(v)}" for k, v in kwargs.items()]) + ")"
@@ -148,9 +147,8 @@ class Checker:
     def close(self, out, expected, desc=None, mistakes=None, rtol=1e-5, atol=1e-8):
         """``out`` must equal ``expected`` up to ``|out - expected| <= atol + rtol*|expected|``.
 
-        ``mistakes`` maps a hint (what the student probably did) to the result that
-        mistake gives; when ``out`` matches one, the hint is in the failure message.
-        """
+        ``mistakes`` maps a hint (what the student probably did) to the result that mistake
+        gives; when ``out`` matches one, the hint is in the failure message."""
         desc = desc or self._last or "your result"
         a, b = self._as_array(out, desc), np.asarray(expected)
         if a.shape != b.shape:

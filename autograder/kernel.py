@@ -9,6 +9,8 @@ its deadline, dies or breaks the protocol is killed with its sandbox and raises
 """
 
 import builtins
+import contextlib
+import functools
 import os
 import select
 import subprocess
@@ -39,23 +41,21 @@ class StudentError(Exception):
         self.type_name, self.message, self.line = type_name, message, line
 
 
-_CLASSES = {}
-
-
+@functools.cache
 def _student_class(name, root, extra):
     """A subclass of ``extra`` (and of the built-in ``name`` if it is a ``root``) for what student code raised."""
-    if (name, root) not in _CLASSES:
-        builtin = getattr(builtins, name, None)
-        bases = (*extra, builtin) if isinstance(builtin, type) and issubclass(builtin, root) else extra
-        body = {"from_student": True}
+    builtin = getattr(builtins, name, None)
+    bases = (*extra, builtin) if isinstance(builtin, type) and issubclass(builtin, root) else extra
+    body = {"from_student": True}
+    if root is Exception:
+        body.update(__init__=StudentError.__init__, __str__=lambda self: self.message)
+    try:
+        cls = type(name, bases, body)
         if root is Exception:
-            body.update(__init__=StudentError.__init__, __str__=lambda self: self.message)
-        try:
-            _CLASSES[(name, root)] = type(name, bases, body)
-            _CLASSES[(name, root)](name, "") if root is Exception else None
-        except TypeError:  # a built-in whose layout does not mix: the plain kind
-            _CLASSES[(name, root)] = type(name, extra, body)
-    return _CLASSES[(name, root)]
+            cls(name, "")
+        return cls
+    except TypeError:  # a built-in whose layout does not mix: the plain kind
+        return type(name, extra, body)
 
 
 def student_error(type_name, message, line=None):
@@ -86,7 +86,7 @@ class Proxy:
 class Kernel:
     """One agent in one sandbox; ``deadline`` (time.monotonic) bounds every request."""
 
-    def __init__(self, workdir, sandboxed=True, slot=0, startup_timeout=60.0):
+    def __init__(self, workdir, sandboxed=True, slot=0):
         here = config.PACKAGE  # the agent's two files, nothing else of the grader, mounted read-only
         self.box = Sandbox(workdir, limits=Limits(memory_bytes=config.KERNEL_MEMORY_BYTES,
                                                   file_bytes=config.KERNEL_FILE_BYTES),
@@ -100,7 +100,7 @@ class Kernel:
         self.rfd, self.wfd = self.proc.stdout.fileno(), self.proc.stdin.fileno()
         os.set_blocking(self.wfd, False)
         self.callbacks, self.dead, self.depth = {}, None, 0
-        self.deadline = t0 + startup_timeout
+        self.deadline = t0 + 60.0  # to start
         reply = self._receive()
         if reply.get("op") != "ready":
             self._fail(KernelDied("the kernel did not start"))
@@ -213,7 +213,5 @@ class Kernel:
     def kill(self):
         self.box.kill()
         for f in (self.proc.stdin, self.proc.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 f.close()
-            except OSError:
-                pass

@@ -1,58 +1,45 @@
 """Start and end OS sandboxes for untrusted code, and the NumPy-only runtime they run.
 
-This module knows nothing of nbgrader, notebooks or grading: it starts a command in a
-fresh bubblewrap sandbox and makes sure that nothing the command started outlives it::
+This module knows nothing of nbgrader, notebooks or grading. ``Sandbox(workdir).popen(argv)``
+starts ``argv`` in a fresh bubblewrap sandbox; ``kill()`` (or leaving ``with``) makes sure
+nothing it started outlives it. Paths in ``argv`` and ``env`` are as seen inside: the
+runtime venv at ``/opt/runtime`` (:func:`runtime_python`), the working folder and ``HOME``
+at ``/work``, each ``ro_binds`` pair ``(host_path, inside_path)`` read-only at
+``inside_path``. ``env`` is added to a small clean environment. A sandbox dies when the
+*thread* that called ``popen`` ends (``--die-with-parent`` is a parent-death signal).
+``enabled=False`` is the ``--no-sandbox`` fallback: a plain subprocess in ``workdir`` with
+the same rlimits, inside paths rewritten to host paths; it isolates nothing.
 
-    Limits(memory_bytes=2 GiB, processes=64, file_bytes=64 MiB, open_files=256,
-           cpu_seconds=None, disk_bytes=512 MiB)
-    available() -> tuple[bool, str]     # can sandboxes run here? (False, reason) if not
-    runtime_python() -> str             # the interpreter to run INSIDE a sandbox
-    Sandbox(workdir, *, limits=Limits(), ro_binds=(), enabled=True, slot=0)
-        .popen(argv, *, env=None, **popen_kwargs) -> subprocess.Popen
-        .kill()                         # every process of every sandbox started dies
-        with Sandbox(...) as box: ...   # exit = kill + reap
-
-Paths in ``argv`` and ``env`` are as seen inside: the runtime venv at ``/opt/runtime``,
-the working folder and ``HOME`` at ``/work`` (a private tmpfs of ``disk_bytes`` that
-starts as a copy of ``workdir``'s folders and regular files; nothing written there
-reaches the host), each ``ro_binds`` pair ``(host_path, inside_path)`` read-only at
-``inside_path``. ``env`` is added to a small clean environment (``PATH``, ``HOME``,
-``USER``, ``LANG``, ``TMPDIR``, the host's ``OPENBLAS_*``/``OMP_*``). Each ``popen``
-starts a new sandbox; it dies when the *thread* that called ``popen`` ends
-(``--die-with-parent`` is a parent-death signal). ``enabled=False`` is the
-``--no-sandbox`` fallback: a plain subprocess in ``workdir`` with the same rlimits,
-inside paths rewritten to host paths; it isolates nothing.
-
-What a sandbox sees: new user, PID, network, IPC, UTS and cgroup namespaces,
-``--new-session``, ``--disable-userns``, its own ``/proc``, a minimal ``/dev``, tmpfs
-``/work``, ``/tmp`` and ``/dev/shm`` (its only writable places), and read-only the
-system libraries (every ``python3*`` folder there hidden), ``/etc/ld.so.cache``,
-``prlimit``, the base Python install of the runtime (its ``site-packages`` hidden; a
-hard-linked copy, ``.venv-runtime/base``, when the sandbox uid cannot read it, e.g.
-pyenv under ``/root``) and the runtime venv. No course file, no host folder, no other
-sandbox, no network and no host process.
+What a sandbox sees: new user, PID, network, IPC, UTS and cgroup namespaces, its own
+``/proc``, a minimal ``/dev``; writable only a private tmpfs ``/work`` (a copy of
+``workdir``'s folders and regular files; nothing written there reaches the host), ``/tmp``
+and ``/dev/shm``, each of ``disk_bytes``; read-only the system libraries (every ``python3*``
+folder there hidden), ``prlimit``, the runtime's base Python install (its ``site-packages``
+hidden; a hard-linked copy, ``.venv-runtime/base``, when the sandbox uid cannot read it,
+e.g. pyenv under ``/root``) and the runtime venv. No course file, no other sandbox, no
+network and no host process.
 
 How the limits hold (measured on Debian 12, kernel 6.18, cgroup v1, grader as root):
 
-* A grader running as root drops to the uid ``UID_BASE + slot`` with ``setpriv``
-  before ``bwrap`` (seen as 1000 inside), so ``ro_binds`` must be readable by others.
-* rlimits set by ``prlimit`` inside hold everywhere: ``RLIMIT_AS`` (``memory_bytes``
-  per process), ``RLIMIT_NPROC`` (``processes``; counted per user namespace since
-  Linux 5.14, so per sandbox), ``RLIMIT_FSIZE`` (``file_bytes``), ``RLIMIT_NOFILE``
-  and, if asked, ``RLIMIT_CPU``.
-* cgroups, where the grader may create them (cgroup v1 ``memory`` and ``pids``, or a
-  v2 parent that delegates both), bound the whole sandbox: ``memory_bytes`` for all its
-  processes and tmpfs together, ``processes + 2`` tasks. One per sandbox, removed by
-  ``kill()``; those of a dead grader are removed by the next one.
-* ``kill()`` SIGKILLs the PID-namespace init through a pidfd: the kernel kills every
-  process of the namespace (``setsid`` daemons included) and ``kill()`` waits for it.
-  If the grader dies instead, ``--die-with-parent`` does the same.
+* A root grader drops to the uid ``UID_BASE + slot`` with ``setpriv`` before ``bwrap``
+  (seen as 1000 inside), so ``ro_binds`` must be readable by others.
+* rlimits set by ``prlimit`` inside hold everywhere: ``RLIMIT_AS`` (``memory_bytes`` per
+  process), ``RLIMIT_NPROC`` (``processes``; counted per user namespace since Linux 5.14,
+  so per sandbox), ``RLIMIT_FSIZE`` and ``RLIMIT_NOFILE``.
+* cgroups, where the grader may create them (v1 ``memory`` and ``pids``, or a v2 parent
+  delegating both), bound the whole sandbox: ``memory_bytes`` for its processes and tmpfs
+  together, ``processes + 2`` tasks. One per sandbox, removed by ``kill()``; those of a dead
+  grader are removed by the next one.
+* ``kill()`` SIGKILLs the PID-namespace init through a pidfd: the kernel kills every process
+  of the namespace (``setsid`` daemons included). If the grader dies, ``--die-with-parent``
+  does the same.
 
 Output sizes are not bounded here: the caller enforces them on its channel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -90,7 +77,6 @@ class Limits:
     processes: int = 64
     file_bytes: int = 64 * 2**20
     open_files: int = 256
-    cpu_seconds: int | None = None
     disk_bytes: int = 512 * 2**20
 
 
@@ -166,20 +152,16 @@ def available() -> tuple[bool, str]:
 @functools.cache
 def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
     """``(("v1"|"v2", folder), ...)`` where sandboxes' cgroups go; empty if none may."""
-    own = {}
+    own = {}  # controller ("" for v2) -> this process's cgroup path
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
         for c in controllers.split(",") if controllers else [""]:
             own[c] = path.lstrip("/")
     mounts = {}
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        left, _, right = line.partition(" - ")
-        fstype, _, options = right.split(" ")[:3]
-        mountpoint = left.split(" ")[4]
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        _, mountpoint, fstype, options = line.split(" ")[:4]
         if fstype == "cgroup":
-            for c in ("memory", "pids"):
-                if c in options.split(","):
-                    mounts[c] = Path(mountpoint)
+            mounts.update({c: Path(mountpoint) for c in ("memory", "pids") if c in options.split(",")})
         elif fstype == "cgroup2":
             mounts.setdefault("", Path(mountpoint))
     parents = ()
@@ -196,12 +178,12 @@ def _make_cgroups(limits: Limits) -> list[Path]:
     """One new cgroup per v1 hierarchy (or one v2 group) holding ``limits``."""
     _remove_stale_cgroups()
     folders = []
+    memory, tasks = str(limits.memory_bytes), str(limits.processes + 2)  # + bwrap's two processes
     try:
         for version, parent in _cgroup_parents():
             folder = parent / f"{CGROUP_PREFIX}{os.getpid()}-{next(_serial)}"
             folder.mkdir()
             folders.append(folder)
-            memory, tasks = str(limits.memory_bytes), str(limits.processes + 2)  # + bwrap's two processes
             settings = ({"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory, "pids.max": tasks}
                         if version == "v1" else {"memory.max": memory, "memory.swap.max": "0", "pids.max": tasks})
             for name, value in settings.items():  # each v1 hierarchy has its own files
@@ -218,20 +200,14 @@ def _remove_cgroups(folders) -> None:
     for folder in folders:
         for _ in range(200):
             try:
-                pids = (folder / "cgroup.procs").read_text().split()
-            except FileNotFoundError:
-                break
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
+                for pid in (folder / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(int(pid), signal.SIGKILL)
                 folder.rmdir()
                 break
             except FileNotFoundError:
                 break
-            except OSError:
+            except OSError:  # still busy: the killed processes are being reaped
                 select.select([], [], [], 0.01)
 
 
@@ -259,7 +235,7 @@ class Sandbox:
         Copied into each sandbox's ``/work`` (at most 1000 entries, ``limits.disk_bytes``).
     limits : Limits
     ro_binds : sequence of (Path, str)
-        Extra read-only mounts: (host path, path inside).
+        Extra read-only mounts: (host path, absolute path inside, outside ``/work``).
     enabled : bool
         False runs commands unsandboxed (the ``--no-sandbox`` fallback; unsafe).
     slot : int
@@ -282,75 +258,68 @@ class Sandbox:
             raise NotADirectoryError(f"sandbox workdir {workdir} is not an existing folder")
         self.limits = limits
         self.ro_binds = [(Path(host).resolve(), inside) for host, inside in ro_binds]
-        for host, inside in self.ro_binds:
+        self.enabled = enabled
+        self.uid = UID_BASE + slot if os.geteuid() == 0 and enabled else None
+        for host, _ in self.ro_binds:
             if not host.exists():
                 raise FileNotFoundError(f"sandbox ro_binds: {host} does not exist")
-            if not inside.startswith("/") or inside == WORK_INSIDE or inside.startswith(WORK_INSIDE + "/"):
-                raise ValueError(f"sandbox ro_binds: inside path {inside!r} is not an absolute path "
-                                 f"outside {WORK_INSIDE}")
-        self.enabled = enabled
-        self.slot = slot
-        self.uid = UID_BASE + slot if os.geteuid() == 0 and enabled else None
-        for host, _ in self.ro_binds if self.uid is not None else ():  # bwrap mounts them as that uid
-            why = _unreachable(host)
+            why = _unreachable(host) if self.uid is not None else ""  # bwrap mounts them as that uid
             if why:
                 raise PermissionError(f"sandbox ro_binds path {host} is out of the sandbox's reach: {why}")
         self._started = []            # (Popen, pidfd of the namespace init or None, cgroup folders)
 
     def popen(self, argv: list[str], *, env: dict | None = None, **popen_kwargs) -> subprocess.Popen:
         """Start ``argv`` (paths as seen inside) in a new sandbox; see the module docstring."""
-        if not argv:
-            raise ValueError("sandbox popen: argv is empty")
         if not self.enabled:
-            return self._popen_unsandboxed(argv, env, popen_kwargs)
+            command = [PRLIMIT, *self._prlimit_options(), "--", *map(self._host_path, argv)]
+            popen_kwargs.setdefault("cwd", self.workdir)
+            proc = subprocess.Popen(command, env=self._environment(env), start_new_session=True,
+                                    **popen_kwargs)
+            self._started.append((proc, None, []))
+            return proc
         copy_options, copy_fds = self._workdir_copy()
+        info_read, info_write = os.pipe()
+        cgroups = []
         try:
             cgroups = _make_cgroups(self.limits)
-        except BaseException:
-            _close(copy_fds)
-            raise
-        info_read, info_write = os.pipe()
-        command = [BWRAP, "--info-fd", str(info_write), *self._bwrap_options(), *copy_options,
-                   "--remount-ro", "/", "--", PRLIMIT, *self._prlimit_options(), "--", *argv]
-        if self.uid is not None:
-            command = [SETPRIV, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                       "--", *command]
-        if cgroups:
-            procs = [str(folder / "cgroup.procs") for folder in cgroups]
-            command = ["/bin/sh", "-c", _JOIN, "sh", *procs, "--", *command]
-        pass_fds = (*popen_kwargs.pop("pass_fds", ()), info_write, *copy_fds)
-        try:
-            proc = subprocess.Popen(command, env=self._environment(env), pass_fds=pass_fds,
+            command = [BWRAP, "--info-fd", str(info_write), *self._bwrap_options(), *copy_options,
+                       "--remount-ro", "/", "--", PRLIMIT, *self._prlimit_options(), "--", *argv]
+            if self.uid is not None:
+                command = [SETPRIV, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--",
+                           *command]
+            if cgroups:
+                procs = [str(folder / "cgroup.procs") for folder in cgroups]
+                command = ["/bin/sh", "-c", _JOIN, "sh", *procs, "--", *command]
+            proc = subprocess.Popen(command, env=self._environment(env), pass_fds=(info_write, *copy_fds),
                                     **popen_kwargs)
         except BaseException:
             os.close(info_read)
             _remove_cgroups(cgroups)
             raise
         finally:
-            _close([info_write, *copy_fds])
-        self._started.append((proc, _init_pidfd(info_read, proc.pid), cgroups))
+            for fd in (info_write, *copy_fds):
+                os.close(fd)
+        self._started.append((proc, _init_pidfd(info_read), cgroups))
         return proc
 
     def kill(self) -> None:
         """SIGKILL every process of every sandbox this object started, and wait for them."""
         started, self._started = self._started, []
         for proc, pidfd, _ in started:
-            if pidfd is not None:
-                try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if pidfd is not None:
                     signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            _kill_unsandboxed(proc) if not self.enabled else proc.kill()
+                elif not self.enabled:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
         for proc, pidfd, cgroups in started:
             if pidfd is not None:
                 # readable once the init has exited, which is after every other process
                 # of its namespace has been reaped
                 select.select([pidfd], [], [], 10)
                 os.close(pidfd)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
             _remove_cgroups(cgroups)
 
     def __enter__(self) -> "Sandbox":
@@ -360,8 +329,8 @@ class Sandbox:
         self.kill()
 
     def _environment(self, extra: dict | None) -> dict:
-        home = WORK_INSIDE if self.enabled else str(self.workdir)
-        env = {"PATH": f"{RUNTIME_INSIDE}/bin:/usr/bin:/bin", "HOME": home, "USER": "student",
+        """A clean environment (the host's OPENBLAS_*/OMP_* kept) plus ``extra``."""
+        env = {"PATH": f"{RUNTIME_INSIDE}/bin:/usr/bin:/bin", "HOME": WORK_INSIDE, "USER": "student",
                "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
         env.update({k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_"))})
         env.update(extra or {})
@@ -371,15 +340,13 @@ class Sandbox:
         return env
 
     def _bwrap_options(self) -> list[str]:
-        limits = self.limits
+        disk = str(self.limits.disk_bytes)
         options = ["--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
                    "--unshare-uts", "--unshare-cgroup-try", "--disable-userns",
                    "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
-                   "--die-with-parent", "--new-session",
-                   "--proc", "/proc", "--dev", "/dev",
-                   "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
-                   "--size", str(limits.disk_bytes), "--tmpfs", "/dev/shm"]
-        options += _system_mounts()
+                   "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
+                   "--size", disk, "--tmpfs", "/tmp", "--size", disk, "--tmpfs", "/dev/shm",
+                   *_system_mounts()]
         base = _base_prefix(RUNTIME / "venv")
         source = RUNTIME / "base" if (RUNTIME / "base").is_dir() else base
         options += ["--ro-bind", str(source), str(base)]
@@ -388,15 +355,11 @@ class Sandbox:
         options += ["--ro-bind", str(RUNTIME / "venv"), RUNTIME_INSIDE]
         for host, inside in self.ro_binds:
             options += ["--ro-bind", str(host), inside]
-        options += ["--size", str(limits.disk_bytes), "--tmpfs", WORK_INSIDE, "--chdir", WORK_INSIDE]
-        return options
+        return options + ["--size", disk, "--tmpfs", WORK_INSIDE, "--chdir", WORK_INSIDE]
 
     def _workdir_copy(self) -> tuple[list[str], list[int]]:
-        """bwrap options (and the fds they read) that copy ``workdir`` into ``/work``.
-
-        Files are opened here, by the grader, without following symlinks; bwrap copies
-        their contents, so the sandbox never holds a host file or folder.
-        """
+        """bwrap options (and the fds they read) that copy ``workdir`` into ``/work``: files opened
+        here without following symlinks, so the sandbox never holds a host file or folder."""
         options, fds, total = [], [], 0
         try:
             for folder, dirs, files, dir_fd in os.fwalk(self.workdir):
@@ -413,17 +376,15 @@ class Sandbox:
                         raise ValueError(f"sandbox workdir {self.workdir} holds more than 1000 entries "
                                          f"or {self.limits.disk_bytes} bytes: too much to copy in")
         except BaseException:
-            _close(fds)
+            for fd in fds:
+                os.close(fd)
             raise
         return options, fds
 
     def _prlimit_options(self) -> list[str]:
         limits = self.limits
-        options = [f"--as={limits.memory_bytes}", f"--nproc={limits.processes}",
-                   f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}"]
-        if limits.cpu_seconds is not None:
-            options.append(f"--cpu={limits.cpu_seconds}")
-        return options
+        return [f"--as={limits.memory_bytes}", f"--nproc={limits.processes}",
+                f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}"]
 
     def _host_path(self, text: str) -> str:
         """An inside path rewritten to its host path (the unsandboxed fallback)."""
@@ -434,14 +395,6 @@ class Sandbox:
                 return host + text[len(inside):]
         return text
 
-    def _popen_unsandboxed(self, argv, env, popen_kwargs) -> subprocess.Popen:
-        command = [PRLIMIT, *self._prlimit_options(), "--", *map(self._host_path, argv)]
-        popen_kwargs.setdefault("cwd", self.workdir)
-        proc = subprocess.Popen(command, env=self._environment(env), start_new_session=True,
-                                **popen_kwargs)
-        self._started.append((proc, None, []))
-        return proc
-
 
 def _unreachable(path: Path) -> str:
     """Why other users cannot reach and read ``path`` ("" if they can)."""
@@ -451,11 +404,6 @@ def _unreachable(path: Path) -> str:
     if not os.stat(path).st_mode & (0o005 if path.is_dir() else 0o004):
         return f"{path} is not readable by other users"
     return ""
-
-
-def _close(fds) -> None:
-    for fd in fds:
-        os.close(fd)
 
 
 @functools.cache
@@ -477,7 +425,7 @@ def _system_mounts() -> tuple[str, ...]:
     return tuple(options)
 
 
-def _init_pidfd(info_read: int, bwrap_pid: int) -> int | None:
+def _init_pidfd(info_read: int) -> int | None:
     """A pidfd of the sandbox's PID-namespace init, from bwrap's --info-fd JSON."""
     data = b""
     with os.fdopen(info_read, "rb") as info:
@@ -494,14 +442,6 @@ def _init_pidfd(info_read: int, bwrap_pid: int) -> int | None:
         return os.pidfd_open(pid)
     except ProcessLookupError:
         return None
-
-
-def _kill_unsandboxed(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.kill()
 
 
 if __name__ == "__main__":

@@ -45,10 +45,8 @@ def free_names(code):
 def time_limit(deadline):
     """Raise :class:`KernelTimeout` in this thread once ``time.monotonic()`` passes ``deadline``.
 
-    Checked at every line of the cells' own code and at every Python call made from it, so a
-    loop in a test cell or in a helper of a locked cell stops; one long call into C code
-    (a single NumPy operation) finishes first. Works in any thread (``sys.settrace``).
-    """
+    Checked (``sys.settrace``, so in any thread) at every line of the cells' own code and every
+    Python call made from it; one long call into C code (a NumPy operation) finishes first."""
     def check(frame, event, arg):
         if time.monotonic() > deadline:
             raise KernelTimeout()
@@ -79,11 +77,7 @@ def describe(exc):
         where = f", line {exc.line} of your cell" if exc.line else ""
         hint = checks.IMPORT_HINT if exc.type_name in ("ModuleNotFoundError", "ImportError") else ""
         return exc.type_name, f"{msg} (raised by your code{where}){hint}"
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001
-        text = ""
-    return type(exc).__name__, text[:2000]
+    return type(exc).__name__, str(exc)[:2000]
 
 
 class Trusted:
@@ -98,16 +92,13 @@ class Trusted:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
                 warnings.catch_warnings(), time_limit(deadline):
             warnings.simplefilter("ignore")
-            try:
+            with contextlib.suppress(Exception):  # e.g. a demo that needs the student's functions
                 exec(compile(source, "<locked cell>", "exec"), self.ns)
-            except Exception:  # noqa: BLE001 - e.g. a demo that needs the student's functions
-                pass
 
     def run_test(self, source, kernel, deadline=float("inf")):
         """Run a test cell; returns (stdout text, None or (ename, evalue)).
 
-        KernelTimeout (the deadline passed, here or in the kernel) and KernelDied propagate.
-        """
+        KernelTimeout (the deadline passed, here or in the kernel) and KernelDied propagate."""
         try:
             code = compile(source, "<test cell>", "exec")
         except SyntaxError as exc:
@@ -119,10 +110,9 @@ class Trusted:
             answers = kernel.names(need) if need and kernel is not None else {}
         except StudentError as exc:
             return "", ("AssertionError", f"the values this test reads could not be read: {exc.message[:500]}")
-        for name, answer in answers.items():
+        for name in sorted(need & answers.keys()):  # the kernel may answer more than it was asked
+            answer = answers[name]
             kind = answer[0] if type(answer) in (list, tuple) and answer else None
-            if name not in need:
-                continue
             if kind == "function":
                 cell_ns[name] = Proxy(kernel, name, name)
             elif kind == "value" and len(answer) == 2:
@@ -140,9 +130,7 @@ class Trusted:
                 exec(code, cell_ns)
             except Exception as exc:  # noqa: BLE001 - a failed test; KernelDied/KernelTimeout go up
                 error = describe(exc)
-        for name in bound:
-            if name in cell_ns:
-                self.ns[name] = cell_ns[name]
+        self.ns.update({name: cell_ns[name] for name in bound if name in cell_ns})
         escaped = [w for w in caught if getattr(w.category, "from_student", False)]
         if error is None and escaped:
             w = escaped[0]

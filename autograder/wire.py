@@ -28,20 +28,12 @@ MAX_ITEMS = 1_000_000
 MAX_STRING = 4 * 2**20
 ARRAY_KINDS = "biufcSU"
 GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+BUILTIN_TYPES = {"int": int, "float": float, "bool": bool, "complex": complex, "str": str}
 PLAIN = ("numbers, strings, None, NumPy arrays and lists, tuples, dicts and sets of these")
 
 
 class WireError(ValueError):
     """A value that cannot cross, or bytes that are not a valid frame."""
-
-
-def _npy(a):
-    buf = io.BytesIO()
-    try:
-        np.save(buf, a, allow_pickle=False)
-    except ValueError:
-        raise WireError(f"an array of dtype {a.dtype} cannot be sent (only {PLAIN})") from None
-    return buf.getvalue()
 
 
 class _Encoder:
@@ -55,7 +47,12 @@ class _Encoder:
         self.bytes += a.nbytes
         if self.bytes > MAX_FRAME:
             raise WireError(f"the value holds more than {MAX_FRAME // 2**20} MB of array data")
-        self.blobs.append(_npy(a))
+        buf = io.BytesIO()
+        try:
+            np.save(buf, a, allow_pickle=False)
+        except ValueError:
+            raise WireError(f"an array of dtype {a.dtype} cannot be sent (only {PLAIN})") from None
+        self.blobs.append(buf.getvalue())
         return [tag, len(self.blobs) - 1]
 
     def __call__(self, value, depth=0):
@@ -66,10 +63,8 @@ class _Encoder:
             raise WireError(f"the value has more than {MAX_ITEMS} items")
         if value is None or type(value) in (bool, int, float):
             return value
-        if isinstance(value, np.ndarray):
-            return self.blob(np.asarray(value), "a")
-        if isinstance(value, np.generic):
-            return self.blob(np.asarray(value), "g")
+        if isinstance(value, (np.ndarray, np.generic)):
+            return self.blob(np.asarray(value), "a" if isinstance(value, np.ndarray) else "g")
         for kind in (bool, int, float, str):  # subclasses cross as the plain type
             if isinstance(value, kind):
                 value = kind(value)
@@ -87,7 +82,7 @@ class _Encoder:
             return ["y", value.str]
         if isinstance(value, type) and issubclass(value, np.generic):
             return ["Y", np.dtype(value).str]
-        if isinstance(value, type) and value in (int, float, bool, complex, str):
+        if isinstance(value, type) and value in BUILTIN_TYPES.values():
             return ["b", value.__name__]
         if isinstance(value, np.random.Generator):
             bg = value.bit_generator
@@ -127,26 +122,21 @@ class _Decoder:
         if type(t) is not list or not t or type(t[0]) is not str:
             raise WireError("malformed value")
         tag, rest = t[0], t[1:]
-        if tag in "lts" and len(tag) == 1:
-            items = [self(v, depth + 1) for v in rest]
-            try:
+        try:  # a list, set or dict as a set item or dict key
+            if tag in ("l", "t", "s"):
+                items = [self(v, depth + 1) for v in rest]
                 return items if tag == "l" else tuple(items) if tag == "t" else set(items)
-            except TypeError:
-                raise WireError("a set holds an unhashable item") from None
-        if tag == "d":
-            out = {}
-            for kv in rest:
-                if type(kv) is not list or len(kv) != 2:
+            if tag == "d":
+                if not all(type(kv) is list and len(kv) == 2 for kv in rest):
                     raise WireError("malformed dict")
-                try:
-                    out[self(kv[0], depth + 1)] = self(kv[1], depth + 1)
-                except TypeError:
-                    raise WireError("a dict key is unhashable") from None
-            return out
-        if tag in ("a", "g") and len(rest) == 1:
+                return {self(k, depth + 1): self(v, depth + 1) for k, v in rest}
+        except TypeError:
+            why = "a dict key is unhashable" if tag == "d" else "a set holds an unhashable item"
+            raise WireError(why) from None
+        if tag == "a" and len(rest) == 1:
+            return self.array(rest[0])
+        if tag == "g" and len(rest) == 1:
             a = self.array(rest[0])
-            if tag == "a":
-                return a
             if a.ndim != 0:
                 raise WireError("a NumPy scalar must be a 0-d array")
             return a[()]
@@ -158,8 +148,8 @@ class _Decoder:
             if dt.kind not in ARRAY_KINDS:
                 raise WireError(f"dtype {dt} is not accepted")
             return dt if tag == "y" else dt.type
-        if tag == "b" and rest in (["int"], ["float"], ["bool"], ["complex"], ["str"]):
-            return {"int": int, "float": float, "bool": bool, "complex": complex, "str": str}[rest[0]]
+        if tag == "b" and rest in [[name] for name in BUILTIN_TYPES]:
+            return BUILTIN_TYPES[rest[0]]
         if tag == "r" and len(rest) == 2 and rest[0] in GENERATORS:
             bg = getattr(np.random, rest[0])()
             try:
@@ -172,20 +162,13 @@ class _Decoder:
         raise WireError(f"value tag {tag!r} is not accepted here")
 
 
-def decode(tree, blobs, on_ref=None):
-    """The value of a tree built by :func:`pack`; ``on_ref(tag, id)`` resolves function tags."""
-    return _Decoder(blobs, on_ref)(tree)
-
-
-# ----------------------------------------------------------------------------- frames
 def pack(message, callable_tag=None):
     """Bytes of one frame holding ``message``; ``callable_tag(fn)`` gives the tag of a function
     (``["f", id]`` or ``["c", id]``), without it a function cannot cross."""
     enc = _Encoder(callable_tag)
     tree = json.dumps(enc(message), allow_nan=True, separators=(",", ":")).encode()
-    blobs = enc.blobs
-    parts = [struct.pack(">I", len(tree)), tree, struct.pack(">I", len(blobs))]
-    for b in blobs:
+    parts = [struct.pack(">I", len(tree)), tree, struct.pack(">I", len(enc.blobs))]
+    for b in enc.blobs:
         parts += [struct.pack(">Q", len(b)), b]
     frame = b"".join(parts)
     if len(frame) > MAX_FRAME:
@@ -194,24 +177,22 @@ def pack(message, callable_tag=None):
 
 
 def unpack(frame, on_ref=None):
-    """The message in ``frame`` (the bytes after the 8-byte length)."""
+    """The message in ``frame`` (the bytes after the 8-byte length); ``on_ref(tag, id)`` resolves
+    function tags."""
     try:
         (n,) = struct.unpack_from(">I", frame, 0)
         tree = json.loads(frame[4:4 + n].decode())
-        pos = 4 + n
-        (count,) = struct.unpack_from(">I", frame, pos)
-        pos += 4
-        blobs = []
+        (count,) = struct.unpack_from(">I", frame, 4 + n)
+        pos, blobs = 8 + n, []
         for _ in range(count):
             (size,) = struct.unpack_from(">Q", frame, pos)
-            pos += 8
-            if pos + size > len(frame):
+            if pos + 8 + size > len(frame):
                 raise WireError("a frame is shorter than it says")
-            blobs.append(frame[pos:pos + size])
-            pos += size
+            blobs.append(frame[pos + 8:pos + 8 + size])
+            pos += 8 + size
     except (struct.error, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise WireError(f"malformed frame ({str(exc)[:100]})") from None
-    return decode(tree, blobs, on_ref)
+    return _Decoder(blobs, on_ref)(tree)
 
 
 def read_frame(read):

@@ -118,7 +118,6 @@ def run_notebook(nb, workdir, timeout, max_restarts=config.DEFAULT_MAX_RESTARTS,
                         kernel = start(completed)
                     except (KernelTimeout, KernelDied) as again:
                         run["events"].append({"cell": i, "kind": "replay failed", "why": str(again.args[:1])})
-                        kernel = None
     finally:
         if kernel is not None:
             kernel.kill()
@@ -160,8 +159,7 @@ def grade_notebook(task):
         return res
     workdir = Path(tempfile.mkdtemp(prefix="sub-", dir=task.get("sandbox_root")))
     try:
-        master = nbformat.from_dict(task["master"])
-        nb, res["notes"] = merge(student_nb, master, task.get("visible"))
+        nb, res["notes"] = merge(student_nb, nbformat.from_dict(task["master"]), task.get("visible"))
         for src, rel in task.get("data_files", []):
             dest = workdir / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -174,11 +172,10 @@ def grade_notebook(task):
                    kinds={str(k): v for k, v in run["kinds"].items()}, nb=dict(nb), notes=res["notes"] + run["notes"])
         kinds = [e["kind"] for e in run["events"]]
         if "timeout" in kinds:
-            res["status"] = config.TIMEOUT
-            res["reason"] = f"{kinds.count('timeout')} cell(s) exceeded {task['timeout']:g} s"
+            res.update(status=config.TIMEOUT,
+                       reason=f"{kinds.count('timeout')} cell(s) exceeded {task['timeout']:g} s")
         elif "died" in kinds:
-            res["status"] = config.KERNEL_DIED
-            res["reason"] = f"the kernel died {kinds.count('died')} time(s)"
+            res.update(status=config.KERNEL_DIED, reason=f"the kernel died {kinds.count('died')} time(s)")
     except Exception as exc:  # noqa: BLE001 - a grader failure must not lose the other submissions
         res.update(status=config.ERROR, reason=f"grader error: {type(exc).__name__}: {exc}",
                    traceback=traceback.format_exc())
