@@ -1,14 +1,14 @@
 """What leaves the grader: grade exports for spreadsheets and LMSs, and feedback zips for students.
 
-``python -m autograder export DIR --format long|wide|canvas|moodle [--to FILE]`` and
-``nbgrader export --exporter autograder.exports.WideExport`` (etc.) run the same code:
-the nbgrader export plugins below hand their gradebook to :func:`write_export`.
+``python -m autograder export DIR --format long|wide|canvas|moodle [--to FILE]`` and ``nbgrader export
+--exporter autograder.exports.WideExport`` (etc.) run the same code: the nbgrader export plugins below hand
+their gradebook to :func:`write_export`.
 
-Every table is built by :func:`class_table` from two sources in the ``grade --out`` folder
-DIR: the gradebook (students, assignments and scores, manual grades included) and the
-grader's row record (the status of every student x assignment and why). A submission that is
-missing or could not be graded has an **empty** score with its status beside it, never a 0,
-and a student of the gradebook without any submission still gets a row (``missing``).
+Every table is built by :func:`class_table` from two sources in the ``grade --out`` folder DIR: the
+gradebook (students, assignments and scores, manual grades included) and the grader's row record (the
+status of every student x assignment and why). A submission that is missing or could not be graded has an
+**empty** score with its status beside it, never a 0, and a student of the gradebook without any
+submission still gets a row (``missing``).
 """
 
 import csv
@@ -22,7 +22,7 @@ from pathlib import Path
 from nbgrader.plugins import ExportPlugin
 from traitlets import Unicode
 
-from . import config
+from . import config, record
 from .record import CSV_COLUMNS, NUMBERS, csv_text, plain_number, write_atomic
 
 FORMATS = ("long", "wide", "canvas", "moodle")
@@ -37,15 +37,6 @@ def out_dir_of(gradebook):
     if not db or db.startswith("file:") or db == ":memory:":
         raise SystemExit(f"the gradebook {gradebook.engine.url} is not a file in a `grade --out` folder")
     return Path(db).resolve().parent
-
-
-def read_rows(out_dir):
-    """{(student, assignment): row} of the grader's row record (``DIR/grades.csv``)."""
-    path = Path(out_dir) / "grades.csv"
-    if not path.is_file():
-        return {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {(r["student"], r["assignment"]): r for r in csv.DictReader(fh)}
 
 
 def _open(out_dir):
@@ -151,18 +142,20 @@ def _long(students, assignments, table, people):
 def _wide(students, assignments, table, people):
     out = []
     for s in students:
-        got = [float(table[(s, a)]["score"]) for a in assignments if table[(s, a)]["score"] != ""]
-        out.append({"student": s, **_scores(table, s, assignments), "total": plain_number(sum(got)) if got else "",
-                    "max_total": plain_number(sum(float(table[(s, a)]["max_score"] or 0) for a in assignments))})
+        row = {"student": s, **_scores(table, s, assignments)}
+        got = [float(row[a]) for a in assignments if row[a] != ""]
+        row["total"] = plain_number(sum(got)) if got else ""
+        row["max_total"] = plain_number(sum(float(table[(s, a)]["max_score"] or 0) for a in assignments))
+        out.append(row)
     return ["student", *_score_columns(assignments), "total", "max_total"], out
 
 
 def _canvas(students, assignments, table, people, id_column="SIS Login ID"):
     if id_column not in CANVAS_ID_COLUMNS:
         raise SystemExit(f"--id-column must be one of {', '.join(CANVAS_ID_COLUMNS)}, not {id_column!r}")
-    points = {"Student": "Points Possible"}
-    points.update({a: plain_number(next((table[(s, a)]["max_score"] for s in students), "")) for a in assignments})
-    out = [points]
+    out = [{"Student": "Points Possible"}]
+    for a in assignments:
+        out[0][a] = plain_number(next((table[(s, a)]["max_score"] for s in students), ""))
     for s in students:
         p = people[s]
         name = f"{p['last_name']}, {p['first_name']}" if p["last_name"] and p["first_name"] else s
@@ -192,7 +185,7 @@ def write_export(out_dir, fmt, to=None, gradebook=None, students=(), assignments
         with _open(out_dir) as gb:
             return write_export(out_dir, fmt, to, gb, students, assignments, **options)
     dest = Path(to) if to else out_dir / f"grades-{fmt}.csv"
-    write_atomic(dest, render(fmt, gradebook, read_rows(out_dir), students, assignments, **options))
+    write_atomic(dest, render(fmt, gradebook, record.load(out_dir)["rows"], students, assignments, **options))
     return dest
 
 
@@ -202,11 +195,12 @@ def write_all(out_dir):
 
     out_dir = Path(out_dir).resolve()
     with _open(out_dir) as gb:
-        written = [write_export(out_dir, fmt, gradebook=gb) for fmt in FORMATS]
+        for fmt in FORMATS:
+            write_export(out_dir, fmt, gradebook=gb)
     if not (out_dir / CONFIG_NAME).is_file():  # so nbgrader commands run in DIR see this gradebook
-        written.append(course_config(out_dir))
+        course_config(out_dir)
     stage_exchange_feedback(out_dir)
-    return written + write_feedback_zips(out_dir)
+    write_feedback_zips(out_dir)
 
 
 # ------------------------------------------------------------------- nbgrader export plugins
@@ -218,12 +212,10 @@ class _Export(ExportPlugin):
     """
 
     def export(self, gradebook):
+        options = {"id_column": self.id_column} if self.format == "canvas" else {}
         dest = write_export(out_dir_of(gradebook), self.format, to=self.to or None, gradebook=gradebook,
-                            students=self.student, assignments=self.assignment, **self._options())
+                            students=self.student, assignments=self.assignment, **options)
         self.log.info("Exported %s grades to %s", self.format, dest)
-
-    def _options(self):
-        return {}
 
 
 class LongExport(_Export):
@@ -239,9 +231,6 @@ class CanvasExport(_Export):
     id_column = Unicode("SIS Login ID", help="Canvas column that holds the student folder names: "
                         + ", ".join(CANVAS_ID_COLUMNS)).tag(config=True)
 
-    def _options(self):
-        return {"id_column": self.id_column}
-
 
 class MoodleExport(_Export):
     format = "moodle"
@@ -255,13 +244,12 @@ EXCHANGE_FEEDBACK = "exchange_feedback"  # DIR/nbgrader_config.py's feedback_dir
 def stage_exchange_feedback(out_dir):
     """For submissions `nbgrader collect` put in DIR/submitted/<student>/<assignment>/, put our feedback
     page with nbgrader's timestamp.txt and submission_secret.txt in DIR/exchange_feedback/<student>/<assignment>/,
-    where `nbgrader release_feedback` (run in DIR) picks them up; returns the folders staged.
+    where `nbgrader release_feedback` (run in DIR) picks them up.
 
     A folder of its own: release_feedback stops at the first page without those two files, and
     the pages of other students (missing, not collected) have none.
     """
     out_dir = Path(out_dir).resolve()
-    staged = []
     for folder in sorted((out_dir / "submitted").glob("*/*")):
         student, assignment = folder.parent.name, folder.name
         page = out_dir / "feedback" / student / assignment / f"{assignment}.html"
@@ -274,8 +262,6 @@ def stage_exchange_feedback(out_dir):
         for name, data in wanted.items():
             if not (dest / name).is_file() or (dest / name).read_bytes() != data:
                 write_atomic(dest / name, data)
-        staged.append(dest)
-    return staged
 
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same pages give the same zip (and sha256)
@@ -297,12 +283,11 @@ def write_feedback_zips(out_dir):
 
     ``written_at`` (UTC) is when the zip last changed: a re-run that changes nothing for a
     student keeps the zip byte for byte and its time, so the manifest shows what to hand back again.
-    Returns the paths written.
     """
     out_dir = Path(out_dir).resolve()
     fb = out_dir / "feedback"
     if not fb.is_dir():
-        return []
+        return
     manifest = fb / "returned.csv"
     if manifest.is_dir():
         raise SystemExit(f"{manifest} is a folder (a student named returned.csv?); rename it to write the manifest")
@@ -311,7 +296,7 @@ def write_feedback_zips(out_dir):
         with open(manifest, newline="", encoding="utf-8") as fh:
             before = {r["student"]: r for r in csv.DictReader(fh)}
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    entries, written = [], []
+    entries = []
     for s in sorted(d.name for d in fb.iterdir() if d.is_dir() and not d.is_symlink()):
         pages = sorted(p for p in (fb / s).glob("*/*.html") if p.is_file() and not p.is_symlink())
         if not pages:
@@ -326,13 +311,11 @@ def write_feedback_zips(out_dir):
         unchanged = old and old.get("sha256") == digest and dest.is_file()
         if not unchanged:
             write_atomic(dest, data)
-            written.append(dest)
         entries.append({"student": s, "file": dest.relative_to(out_dir).as_posix(),
                         "assignments": ";".join(sorted({p.parent.name for p in pages})),
                         "pages": len(pages), "sha256": digest,
                         "written_at": old["written_at"] if unchanged else now})
     write_atomic(manifest, csv_text(MANIFEST_COLUMNS, entries, lineterminator="\n"))
-    return written + [manifest]
 
 
 # ---------------------------------------------------------------------------------- CLI

@@ -1,9 +1,9 @@
 """The record of every graded row of a class, ``DIR/rows.json``: what grades.csv and report.html are made from.
 
-Each ``grade`` run merges the rows it decided into the record, whatever subset it graded
-(``--student``, ``--assignments``, unchanged submissions skipped), and :func:`regenerate`
-then rewrites ``grades.csv`` and ``report.html`` from the whole record. A row holds the
-grades.csv columns and what incremental grading and the report need::
+Each ``grade`` run merges the rows it decided into the record, whatever subset it graded (``--student``,
+``--assignments``, unchanged submissions skipped), and :func:`regenerate` then rewrites ``grades.csv`` and
+``report.html`` from the whole record. A row holds the grades.csv columns and what incremental grading and
+the report need::
 
     key         what it was graded from: {"notebooks": {notebook id: SHA-256 of the submitted
                 file, or None}, "source": SHA-256 of the assignment's source folder (notebooks
@@ -11,8 +11,8 @@ grades.csv columns and what incremental grading and the report need::
     failures    {item id: message} of its failed autograded items (for the report)
     sandboxed   False if graded with --no-sandbox
 
-The record is replaced atomically (a temporary file, fsynced, renamed over it), so a crash
-leaves the previous record whole. The gradebook (``gradebook.db``) stays nbgrader's.
+The record is replaced atomically (:func:`write_atomic`), so a crash leaves the previous record whole.
+The gradebook (``gradebook.db``) stays nbgrader's.
 """
 
 import csv
@@ -83,13 +83,9 @@ def regenerate(out_dir):
                 for r in rows]
     shown = [dict(r, **{c: plain_number(r.get(c)) for c in NUMBERS}) for r in rows]
     write_atomic(out_dir / "grades.csv", csv_text(CSV_COLUMNS, shown))
-    failures = {}
-    for r in rows:
-        for gid, message in r.get("failures", {}).items():
-            failures.setdefault((r["assignment"], gid), []).append(message)
     unsandboxed = any(r.get("sandboxed") is False for r in rows)
     items = {a: v["items"] for a, v in record["assignments"].items()}
-    write_report(out_dir, rows, failures, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
+    write_report(out_dir, rows, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
     write_all(out_dir)
 
 
