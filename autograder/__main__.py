@@ -76,11 +76,10 @@ def main(argv=None):
         return validate(args.notebook, args.source, hidden=args.hidden, timeout=args.timeout)
     if args.cmd == "grade":
         from .grade import grade
-        code, _ = grade(args.submissions, args.out or config.work_dir(), source=args.source,
-                        workers=args.workers, timeout=args.timeout, assignments=args.assignments,
-                        max_restarts=args.max_restarts, quiet=args.quiet, sandbox=not args.no_sandbox,
-                        students=args.student, force=args.force, scheduler=args.scheduler)
-        return code
+        return grade(args.submissions, args.out or config.work_dir(), source=args.source,
+                     workers=args.workers, timeout=args.timeout, assignments=args.assignments,
+                     max_restarts=args.max_restarts, quiet=args.quiet, sandbox=not args.no_sandbox,
+                     students=args.student, force=args.force, scheduler=args.scheduler)[0]
     if args.cmd == "bench":
         from .bench import bench
         bench(submissions=args.submissions, subset=args.subset, assignments=args.assignments,

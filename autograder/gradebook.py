@@ -149,15 +149,12 @@ class GradebookWriter:
             except (OSError, ValueError, TypeError, AttributeError):  # none yet, or unreadable
                 graded = {}
             flagged = {g.name: bool(g.needs_manual_grade) for g in sub.grades}
-            pp = SaveAutoGrades()
+            pp = SaveAutoGrades()  # its per-cell step, on our open gradebook (preprocess() opens another)
             pp.notebook_id, pp.assignment_id, pp.student_id = notebook_id, assignment, student
-            pp.db_url = self.db_url
             pp.gradebook = gb
-            resources = {"nbgrader": {"assignment": assignment, "notebook": notebook_id,
-                                      "student": student, "db_url": self.db_url}}
             nb = nbformat.from_dict(nb)
             for i, cell in enumerate(nb.cells):
-                pp.preprocess_cell(cell, resources, i)
+                pp.preprocess_cell(cell, {}, i)
             # SaveAutoGrades flags every hand-graded item for review; unflag a written answer whose text
             # is exactly the one that was graded (and that was not waiting for review already)
             for gid, source in _answers(nb).items():
