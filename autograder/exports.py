@@ -1,20 +1,19 @@
 """What leaves the grader: grade exports for spreadsheets and LMSs, and feedback zips for students.
 
-``python -m autograder export DIR --format long|wide|canvas|moodle [--to FILE]`` and
-``nbgrader export --exporter autograder.exports.WideExport`` (etc.) run the same code:
-the nbgrader export plugins below hand their gradebook to :func:`write_export`.
+``python -m autograder export DIR --format long|wide|canvas|moodle [--to FILE]`` and ``nbgrader export
+--exporter autograder.exports.WideExport`` (etc.) run the same code: the nbgrader export plugins below hand
+their gradebook to :func:`write_export`.
 
-Every table is built by :func:`class_table` from two sources in the ``grade --out`` folder
-DIR: the gradebook (students, assignments and scores, manual grades included) and the
-grader's row record (the status of every student x assignment and why). A submission that is
-missing or could not be graded has an **empty** score with its status beside it, never a 0,
-and a student of the gradebook without any submission still gets a row (``missing``).
+Every table is built by :func:`class_table` from two sources in the ``grade --out`` folder DIR: the
+gradebook (students, assignments and scores, manual grades included) and the grader's row record (the
+status of every student x assignment and why). A submission that is missing or could not be graded has an
+**empty** score with its status beside it, never a 0, and a student of the gradebook without any
+submission still gets a row (``missing``).
 """
 
 import csv
 import hashlib
 import io
-import os
 import sys
 import zipfile
 from datetime import datetime, timezone
@@ -23,38 +22,21 @@ from pathlib import Path
 from nbgrader.plugins import ExportPlugin
 from traitlets import Unicode
 
-from . import config
+from . import config, record
+from .record import CSV_COLUMNS, NUMBERS, csv_text, plain_number, write_atomic
 
 FORMATS = ("long", "wide", "canvas", "moodle")
-LONG_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_score", "auto_max_score",
-                "manual_pending", "seconds", "detail"]
 CANVAS_ID_COLUMNS = ("ID", "SIS User ID", "SIS Login ID")
 MANIFEST_COLUMNS = ["student", "file", "assignments", "pages", "sha256", "written_at"]
 
 
 # ------------------------------------------------------------------------------- reading
-def _num(v):
-    if v in ("", None):
-        return ""
-    v = float(v)
-    return str(int(v)) if v.is_integer() else f"{v:g}"
-
-
 def out_dir_of(gradebook):
     """The ``grade --out`` folder of an open nbgrader Gradebook (the folder of its SQLite file)."""
     db = gradebook.engine.url.database
     if not db or db.startswith("file:") or db == ":memory:":
         raise SystemExit(f"the gradebook {gradebook.engine.url} is not a file in a `grade --out` folder")
     return Path(db).resolve().parent
-
-
-def read_rows(out_dir):
-    """{(student, assignment): row} of the grader's row record (``DIR/grades.csv``)."""
-    path = Path(out_dir) / "grades.csv"
-    if not path.is_file():
-        return {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {(r["student"], r["assignment"]): r for r in csv.DictReader(fh)}
 
 
 def _open(out_dir):
@@ -100,7 +82,7 @@ def gradebook_scores(gradebook):
 
 
 def class_table(gradebook, rows, students=(), assignments=()):
-    """Every student x assignment of the class, as long rows (dicts with LONG_COLUMNS).
+    """Every student x assignment of the class, as long rows (dicts with CSV_COLUMNS).
 
     gradebook: an open nbgrader Gradebook; rows: the row record ({(student, assignment): row}).
     Returns (students, assignments, {(student, assignment): row}, {student: names}).
@@ -125,7 +107,7 @@ def class_table(gradebook, rows, students=(), assignments=()):
             if not row:
                 row = {"student": s, "assignment": a, "status": config.GRADED if gb else config.MISSING,
                        "detail": "" if gb else "no submission", "max_score": maxima.get(a, "")}
-            row = {k: row.get(k, "") for k in LONG_COLUMNS}
+            row = {k: row.get(k, "") for k in CSV_COLUMNS}
             if row["status"] in config.NO_SCORE:
                 row["score"] = row["auto_score"] = row["manual_pending"] = ""  # never a silent zero
             elif gb:
@@ -134,118 +116,91 @@ def class_table(gradebook, rows, students=(), assignments=()):
                 row["max_score"] = maxima[a]
             if row["auto_max_score"] in ("", None):
                 row["auto_max_score"] = auto_max.get(a, "")
-            for k in ("score", "max_score", "auto_score", "auto_max_score"):
-                row[k] = _num(row[k])
+            for k in NUMBERS:
+                row[k] = plain_number(row[k])
             table[(s, a)] = row
     return all_students, all_assignments, table, people
 
 
 # ------------------------------------------------------------------------------- writing
-def _long(students, assignments, table, people, **_):
-    return LONG_COLUMNS, [table[(s, a)] for s in students for a in assignments]
+def _score_columns(assignments):
+    return [c for a in assignments for c in (a, f"{a} status")]
 
 
-def _wide(students, assignments, table, people, **_):
-    header = ["student"] + [c for a in assignments for c in (a, f"{a} status")] + ["total", "max_total"]
+def _scores(table, student, assignments):
+    """One student's score and status cells, keyed by _score_columns."""
+    cells = {}
+    for a in assignments:
+        cells[a], cells[f"{a} status"] = table[(student, a)]["score"], table[(student, a)]["status"]
+    return cells
+
+
+def _long(students, assignments, table, people):
+    return CSV_COLUMNS, [table[(s, a)] for s in students for a in assignments]
+
+
+def _wide(students, assignments, table, people):
     out = []
     for s in students:
-        r = {"student": s}
-        got = []
-        for a in assignments:
-            cell = table[(s, a)]
-            r[a], r[f"{a} status"] = cell["score"], cell["status"]
-            if cell["score"] != "":
-                got.append(float(cell["score"]))
-        r["total"] = _num(sum(got)) if got else ""
-        r["max_total"] = _num(sum(float(table[(s, a)]["max_score"] or 0) for a in assignments))
-        out.append(r)
-    return header, out
+        row = {"student": s, **_scores(table, s, assignments)}
+        got = [float(row[a]) for a in assignments if row[a] != ""]
+        row["total"] = plain_number(sum(got)) if got else ""
+        row["max_total"] = plain_number(sum(float(table[(s, a)]["max_score"] or 0) for a in assignments))
+        out.append(row)
+    return ["student", *_score_columns(assignments), "total", "max_total"], out
 
 
-def _canvas(students, assignments, table, people, id_column="SIS Login ID", **_):
+def _canvas(students, assignments, table, people, id_column="SIS Login ID"):
     if id_column not in CANVAS_ID_COLUMNS:
         raise SystemExit(f"--id-column must be one of {', '.join(CANVAS_ID_COLUMNS)}, not {id_column!r}")
-    fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    header = fixed + [c for a in assignments for c in (a, f"{a} status")]
-    points = {"Student": "Points Possible"}
-    points.update({a: _num(next((table[(s, a)]["max_score"] for s in students), "")) for a in assignments})
-    out = [points]
+    out = [{"Student": "Points Possible"}]
+    for a in assignments:
+        out[0][a] = plain_number(next((table[(s, a)]["max_score"] for s in students), ""))
     for s in students:
         p = people[s]
         name = f"{p['last_name']}, {p['first_name']}" if p["last_name"] and p["first_name"] else s
-        r = {"Student": name, id_column: s}
-        for a in assignments:
-            r[a], r[f"{a} status"] = table[(s, a)]["score"], table[(s, a)]["status"]
-        out.append(r)
-    return header, out
+        out.append({"Student": name, id_column: s, **_scores(table, s, assignments)})
+    return ["Student", *CANVAS_ID_COLUMNS, "Section", *_score_columns(assignments)], out
 
 
-def _moodle(students, assignments, table, people, **_):
-    header = ["Username", "First name", "Last name", "Email address"] + [
-        c for a in assignments for c in (a, f"{a} status")]
-    out = []
-    for s in students:
-        p = people[s]
-        r = {"Username": s, "First name": p["first_name"], "Last name": p["last_name"], "Email address": p["email"]}
-        for a in assignments:
-            r[a], r[f"{a} status"] = table[(s, a)]["score"], table[(s, a)]["status"]
-        out.append(r)
-    return header, out
+def _moodle(students, assignments, table, people):
+    out = [{"Username": s, "First name": people[s]["first_name"], "Last name": people[s]["last_name"],
+            "Email address": people[s]["email"], **_scores(table, s, assignments)} for s in students]
+    return ["Username", "First name", "Last name", "Email address", *_score_columns(assignments)], out
 
 
 LAYOUTS = {"long": _long, "wide": _wide, "canvas": _canvas, "moodle": _moodle}
 
 
-def _write_atomic(path, data):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def render(fmt, gradebook, rows, students=(), assignments=(), **options):
-    """The CSV text of one export format."""
-    if fmt not in LAYOUTS:
-        raise SystemExit(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """The CSV text of one export format (``options``: canvas's ``id_column``)."""
     header, out = LAYOUTS[fmt](*class_table(gradebook, rows, students, assignments), **options)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=header, restval="", extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    w.writerows(out)
-    return buf.getvalue()
+    return csv_text(header, out, lineterminator="\n")
 
 
 def write_export(out_dir, fmt, to=None, gradebook=None, students=(), assignments=(), **options):
     """Write DIR/grades-<fmt>.csv (or ``to``); returns its path."""
     out_dir = Path(out_dir).resolve()
-    dest = Path(to) if to else out_dir / f"grades-{fmt}.csv"
-    rows = read_rows(out_dir)
     if gradebook is None:
         with _open(out_dir) as gb:
-            text = render(fmt, gb, rows, students, assignments, **options)
-    else:
-        text = render(fmt, gradebook, rows, students, assignments, **options)
-    _write_atomic(dest, text.encode("utf-8"))
+            return write_export(out_dir, fmt, to, gb, students, assignments, **options)
+    dest = Path(to) if to else out_dir / f"grades-{fmt}.csv"
+    write_atomic(dest, render(fmt, gradebook, record.load(out_dir)["rows"], students, assignments, **options))
     return dest
 
 
 def write_all(out_dir):
     """Rewrite every export and the feedback zips of DIR (called after every grading run)."""
+    from .formgrader import CONFIG_NAME, course_config
+
     out_dir = Path(out_dir).resolve()
-    rows = read_rows(out_dir)
-    written = []
     with _open(out_dir) as gb:
         for fmt in FORMATS:
-            dest = out_dir / f"grades-{fmt}.csv"
-            _write_atomic(dest, render(fmt, gb, rows).encode("utf-8"))
-            written.append(dest)
-    from .formgrader import CONFIG_NAME, course_config
+            write_export(out_dir, fmt, gradebook=gb)
     if not (out_dir / CONFIG_NAME).is_file():  # so nbgrader commands run in DIR see this gradebook
-        written.append(course_config(out_dir))
+        course_config(out_dir)
     stage_exchange_feedback(out_dir)
-    written += write_feedback_zips(out_dir)
-    return written
+    write_feedback_zips(out_dir)
 
 
 # ------------------------------------------------------------------- nbgrader export plugins
@@ -256,15 +211,11 @@ class _Export(ExportPlugin):
     ``DIR/grades-<format>.csv`` beside the gradebook (nbgrader's own default is ./grades.csv).
     """
 
-    format = "long"
-
     def export(self, gradebook):
+        options = {"id_column": self.id_column} if self.format == "canvas" else {}
         dest = write_export(out_dir_of(gradebook), self.format, to=self.to or None, gradebook=gradebook,
-                            students=self.student, assignments=self.assignment, **self._options())
+                            students=self.student, assignments=self.assignment, **options)
         self.log.info("Exported %s grades to %s", self.format, dest)
-
-    def _options(self):
-        return {}
 
 
 class LongExport(_Export):
@@ -280,9 +231,6 @@ class CanvasExport(_Export):
     id_column = Unicode("SIS Login ID", help="Canvas column that holds the student folder names: "
                         + ", ".join(CANVAS_ID_COLUMNS)).tag(config=True)
 
-    def _options(self):
-        return {"id_column": self.id_column}
-
 
 class MoodleExport(_Export):
     format = "moodle"
@@ -296,13 +244,12 @@ EXCHANGE_FEEDBACK = "exchange_feedback"  # DIR/nbgrader_config.py's feedback_dir
 def stage_exchange_feedback(out_dir):
     """For submissions `nbgrader collect` put in DIR/submitted/<student>/<assignment>/, put our feedback
     page with nbgrader's timestamp.txt and submission_secret.txt in DIR/exchange_feedback/<student>/<assignment>/,
-    where `nbgrader release_feedback` (run in DIR) picks them up; returns the folders staged.
+    where `nbgrader release_feedback` (run in DIR) picks them up.
 
     A folder of its own: release_feedback stops at the first page without those two files, and
     the pages of other students (missing, not collected) have none.
     """
     out_dir = Path(out_dir).resolve()
-    staged = []
     for folder in sorted((out_dir / "submitted").glob("*/*")):
         student, assignment = folder.parent.name, folder.name
         page = out_dir / "feedback" / student / assignment / f"{assignment}.html"
@@ -314,9 +261,7 @@ def stage_exchange_feedback(out_dir):
         wanted[page.name] = page.read_bytes()
         for name, data in wanted.items():
             if not (dest / name).is_file() or (dest / name).read_bytes() != data:
-                _write_atomic(dest / name, data)
-        staged.append(dest)
-    return staged
+                write_atomic(dest / name, data)
 
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same pages give the same zip (and sha256)
@@ -328,15 +273,8 @@ def _zip_bytes(student, pages, root):
         for p in pages:
             info = zipfile.ZipInfo(f"{student}/{p.relative_to(root).as_posix()}", _ZIP_TIME)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, p.read_bytes())
+            zf.writestr(info, p.read_bytes(), zipfile.ZIP_DEFLATED)
     return buf.getvalue()
-
-
-def student_pages(out_dir, student):
-    """The feedback pages of one student: DIR/feedback/<student>/<assignment>/*.html."""
-    root = Path(out_dir) / "feedback" / student
-    return sorted(p for p in root.glob("*/*.html") if p.is_file() and not p.is_symlink())
 
 
 def write_feedback_zips(out_dir):
@@ -345,12 +283,11 @@ def write_feedback_zips(out_dir):
 
     ``written_at`` (UTC) is when the zip last changed: a re-run that changes nothing for a
     student keeps the zip byte for byte and its time, so the manifest shows what to hand back again.
-    Returns the paths written.
     """
     out_dir = Path(out_dir).resolve()
     fb = out_dir / "feedback"
     if not fb.is_dir():
-        return []
+        return
     manifest = fb / "returned.csv"
     if manifest.is_dir():
         raise SystemExit(f"{manifest} is a folder (a student named returned.csv?); rename it to write the manifest")
@@ -359,10 +296,9 @@ def write_feedback_zips(out_dir):
         with open(manifest, newline="", encoding="utf-8") as fh:
             before = {r["student"]: r for r in csv.DictReader(fh)}
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    students = sorted(d.name for d in fb.iterdir() if d.is_dir() and not d.is_symlink())
-    entries, written = [], []
-    for s in students:
-        pages = student_pages(out_dir, s)
+    entries = []
+    for s in sorted(d.name for d in fb.iterdir() if d.is_dir() and not d.is_symlink()):
+        pages = sorted(p for p in (fb / s).glob("*/*.html") if p.is_file() and not p.is_symlink())
         if not pages:
             continue
         if (fb / f"{s}.zip").is_dir():  # a student folder named "<s>.zip": say so, hand back by folder
@@ -374,18 +310,12 @@ def write_feedback_zips(out_dir):
         old = before.get(s)
         unchanged = old and old.get("sha256") == digest and dest.is_file()
         if not unchanged:
-            _write_atomic(dest, data)
-            written.append(dest)
+            write_atomic(dest, data)
         entries.append({"student": s, "file": dest.relative_to(out_dir).as_posix(),
                         "assignments": ";".join(sorted({p.parent.name for p in pages})),
                         "pages": len(pages), "sha256": digest,
                         "written_at": old["written_at"] if unchanged else now})
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    w.writerows(entries)
-    _write_atomic(manifest, buf.getvalue().encode("utf-8"))
-    return written + [manifest]
+    write_atomic(manifest, csv_text(MANIFEST_COLUMNS, entries, lineterminator="\n"))
 
 
 # ---------------------------------------------------------------------------------- CLI

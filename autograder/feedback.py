@@ -1,35 +1,29 @@
 """Feedback pages for students and the class report for instructors.
 
-A student's feedback shows, per graded item, the points and, for a failed test, the
-message the grader composed (the checker's diagnostic, or the student's own exception
-type with at most 500 characters of its message). Test cells run in the grader's
-process and their outputs hold only what the grader wrote there, so there is nothing
-to clean: no hidden-test source or traceback ever reaches them. The visible part of
+A student's feedback shows, per graded item, the points and, for a failed test, the message the grader
+composed (the checker's diagnostic, or the student's own exception type with at most 500 characters of its
+message). Test cells run in the grader's process and their outputs hold only what the grader wrote there,
+so there is nothing to clean: no hidden-test source or traceback ever reaches them. The visible part of
 each test (what the student already has) is shown for context.
 """
 
 import html
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 from . import config
 from .notebooks import grade_id, is_autograded_test, is_grade
 
 
+def items_of(master, visible):
+    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible.
 
-def items_of(master, released):
-    """Ordered graded items of one notebook: dicts gid, kind (auto|manual), points, visible."""
-    rel = {grade_id(c): c for c in released.cells if grade_id(c)}
-    items = []
-    for cell in master.cells:
-        if not is_grade(cell):
-            continue
-        gid = grade_id(cell)
-        visible = rel.get(gid).source if gid in rel else ""
-        items.append({"gid": gid, "kind": "auto" if is_autograded_test(cell) else "manual",
-                      "points": float(cell.metadata.nbgrader.get("points", 0)),
-                      "visible": visible if is_autograded_test(cell) else ""})
-    return items
+    visible: {grade id: released source}; an autograded test's is shown with its failures.
+    """
+    return [{"gid": grade_id(c), "kind": "auto" if is_autograded_test(c) else "manual",
+             "points": float(c.metadata.nbgrader.get("points", 0)),
+             "visible": visible.get(grade_id(c), "") if is_autograded_test(c) else ""}
+            for c in master.cells if is_grade(c)]
 
 
 def failure_message(cell):
@@ -154,12 +148,12 @@ def _bar(fraction, color):
             f"background:{color}'></span>")
 
 
-def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
+def write_report(out_dir, rows, items_by_assignment, warning=None):
     """report.html: per assignment the score distribution, the failure rate of every test item,
     how many did not attempt it (NotImplementedError, its own column) and the most common diagnostics
     of the others (the class's misconceptions), as plain HTML bars.
 
-    failures: {(assignment, gid): [message, ...]} from graded rows; rows: grades.csv rows.
+    rows: the record's rows (grades.csv columns and ``failures``, {gid: message}).
     """
     e = html.escape
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
@@ -180,7 +174,8 @@ def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
             + "</table><table><tr><th>item</th><th>failed</th><th>not attempted</th>"
               "<th>most common diagnostics</th></tr>")
         for it in [it for its in items_by_assignment.get(a, {}).values() for it in its if it["kind"] == "auto"]:
-            everything = failures.get((a, it["gid"]), [])
+            everything = [r["failures"][it["gid"]] for r in rows
+                          if r["assignment"] == a and it["gid"] in r.get("failures", {})]
             msgs = [m for m in everything if not not_attempted(m)]
             skipped = len(everything) - len(msgs)
             rate = len(msgs) / len(rs) if rs else 0.0
@@ -196,20 +191,14 @@ def write_report(out_dir, rows, failures, items_by_assignment, warning=None):
     return out_dir / "report.html"
 
 
-def collect_failures(failures, assignment, results, items):
+def failed_items(results, items):
+    """{gid: message} of the failed autograded items in one submission's graded notebooks."""
+    failures = {}
     for notebook, res in results.items():
-        nb = res.get("nb")
-        if not nb:
-            continue
-        cells = {grade_id(c): c for c in nb.get("cells", []) if grade_id(c)}
+        cells = {grade_id(c): c for c in (res.get("nb") or {}).get("cells", []) if grade_id(c)}
         for it in items.get(notebook, []):
-            if it["kind"] != "auto" or it["gid"] not in cells:
-                continue
-            msg = failure_message(cells[it["gid"]])
+            msg = failure_message(cells[it["gid"]]) if it["kind"] == "auto" and it["gid"] in cells else ""
             if msg:
-                failures[(assignment, it["gid"])].append(msg)
-
-
-def new_failures():
-    return defaultdict(list)
+                failures.setdefault(it["gid"], msg)
+    return failures
 

@@ -1,12 +1,10 @@
 """`python -m autograder formgrader DIR`: nbgrader's formgrader on the gradebook `grade --out DIR` wrote.
 
-nbgrader 0.9 has no ``nbgrader formgrader`` command: formgrader is a Jupyter server extension
-(``nbgrader.server_extensions.formgrader``) that reads the nbgrader configuration of the
-folder the server starts in. So this writes ``DIR/nbgrader_config.py`` (course root DIR, the
-gradebook ``DIR/gradebook.db``, the autograded notebooks in ``DIR/autograded``, the feedback
-pages in ``DIR/feedback``, the assignment sources) and starts ``jupyter server`` in DIR on
-127.0.0.1 with a fresh token and only that extension. Plain nbgrader commands run in DIR
-(``cd DIR && nbgrader db student list``, ``nbgrader release_feedback ...``) use the same file.
+nbgrader 0.9 has no ``nbgrader formgrader`` command: formgrader is a Jupyter server extension that reads
+the nbgrader configuration of the folder the server starts in. So this writes ``DIR/nbgrader_config.py``
+(course root, gradebook, autograded notebooks and feedback pages all in DIR, the assignment sources) and
+starts ``jupyter server`` in DIR on 127.0.0.1 with a fresh token and only that extension. Plain nbgrader
+commands run in DIR (``nbgrader db student list``, ``nbgrader release_feedback ...``) use the same file.
 """
 
 import os
@@ -26,7 +24,7 @@ COURSE_ID = "convblocks"
 CONFIG_NAME = "nbgrader_config.py"
 
 
-def course_config(out_dir, source=None, course_id=COURSE_ID):
+def course_config(out_dir, source=None):
     """Write DIR/nbgrader_config.py pointing nbgrader at DIR; returns its path."""
     out_dir = Path(out_dir).resolve()
     source = Path(source or config.SOLUTIONS).resolve()
@@ -36,7 +34,7 @@ Run nbgrader commands from this folder (`nbgrader db student list`, `nbgrader re
 ASSIGNMENT --Exchange.root=...`): they then work on the gradebook and pages `grade --out` wrote here.
 """
 c = get_config()  # noqa: F821
-c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.course_id = {COURSE_ID!r}
 c.CourseDirectory.root = {str(out_dir)!r}
 c.CourseDirectory.db_url = {"sqlite:///" + str(out_dir / "gradebook.db")!r}
 # absolute: os.path.join(root, <absolute>) keeps the course's own sources where they are
@@ -88,21 +86,17 @@ def server_command(out_dir, port, token):
             f"--ServerApp.jpserver_extensions={name}={on}" for name, on in extensions.items()]
 
 
-def check_tools():
+def start(out_dir, port=None, source=None, ready_seconds=120):
+    """Start the server; returns (process, url with token) once formgrader answers.
+
+    The caller stops it (``stop(process)``). The server's log goes to DIR/.formgrader.log.
+    """
     try:
         import jupyter_server  # noqa: F401
         import nbgrader.server_extensions.formgrader  # noqa: F401
     except ImportError as exc:
         raise SystemExit(f"formgrader needs jupyter_server and nbgrader ({exc}): "
                          "`.venv/bin/pip install -r requirements.txt`") from None
-
-
-def start(out_dir, port=None, source=None, ready_seconds=120):
-    """Start the server; returns (process, url with token) once formgrader answers.
-
-    The caller stops it (``stop(process)``). The server's log goes to DIR/.formgrader.log.
-    """
-    check_tools()
     out_dir = Path(out_dir).resolve()
     if not (out_dir / "gradebook.db").is_file():
         raise SystemExit(f"{out_dir}: no gradebook.db; run `python -m autograder grade SUBMISSIONS --out "

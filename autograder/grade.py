@@ -1,11 +1,10 @@
 """`python -m autograder grade SUBMISSIONS --out DIR`: the whole grading run.
 
-SUBMISSIONS is a folder (or a .zip of one) laid out exactly
-``<student>/<assignment>/<assignment>.ipynb``. A submission is executed only if it is new,
-changed, or its assignment's source changed since DIR last graded it (``force`` executes
-all), each notebook by a worker process with its student code in a sandbox of its own.
-The parent alone writes the gradebook, the feedback pages and the row record
-(:mod:`record`), from which grades.csv and report.html are rewritten whole.
+SUBMISSIONS is a folder (or a .zip of one) laid out exactly ``<student>/<assignment>/<assignment>.ipynb``.
+A submission is executed only if it is new, changed, or its assignment's source changed since DIR last
+graded it (``force`` executes all), each notebook by a worker process with its student code in a sandbox of
+its own. The parent alone writes the gradebook, the feedback pages and the row record (:mod:`record`), from
+which grades.csv and report.html are rewritten whole.
 """
 
 import fcntl
@@ -21,9 +20,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from . import config, record
-from .feedback import collect_failures, items_of, new_failures, render_feedback
+from .feedback import failed_items, items_of, render_feedback
 from .notebooks import grade_id, make_master, make_released
-from .record import CSV_COLUMNS, NO_SANDBOX_WARNING  # noqa: F401 - the grades.csv columns, for callers
+from .record import NO_SANDBOX_WARNING
 
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}  # and every name starting with "."
 NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}  # what `nbgrader collect` leaves beside a notebook
@@ -52,16 +51,14 @@ class Assignment:
         return {k: make_master(nb, self.id, k) for k, nb in self.sources.items()}
 
     @functools.cached_property
-    def released(self):
-        return {k: make_released(m, self.id, k) for k, m in self.masters.items()}
+    def visible(self):
+        """{notebook: {grade id: source}} of the released version (tests without their hidden part)."""
+        released = {k: make_released(m, self.id, k) for k, m in self.masters.items()}
+        return {k: {grade_id(c): c.source for c in nb.cells if grade_id(c)} for k, nb in released.items()}
 
     @functools.cached_property
     def items(self):
-        return {k: items_of(self.masters[k], self.released[k]) for k in self.masters}
-
-    @functools.cached_property
-    def visible(self):
-        return {k: {grade_id(c): c.source for c in nb.cells if grade_id(c)} for k, nb in self.released.items()}
+        return {k: items_of(self.masters[k], self.visible[k]) for k in self.masters}
 
     @property
     def auto_max(self):
@@ -92,9 +89,8 @@ def _safe_extract(zpath, dest, assignment_ids, max_bytes=4 * 2**30):
         for info in zf.infolist():
             name = info.filename.replace("\\", "/")
             parts = [p for p in name.split("/") if p not in ("", ".")]
-            if not parts or ".." in parts or name.startswith("/") or _junk("/".join(parts)):
-                continue
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:  # symlink
+            symlink = (info.external_attr >> 16) & 0o170000 == 0o120000
+            if not parts or ".." in parts or name.startswith("/") or _junk("/".join(parts)) or symlink:
                 continue
             target = dest.joinpath(*parts)
             if info.is_dir():
@@ -215,7 +211,6 @@ def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEO
     grades on that Dask cluster instead of a local one of ``workers`` processes (engine.py). Bad
     input exits with code 2 and creates nothing.
     """
-    t_start = time.monotonic()
     out, subs_path = Path(out).resolve(), Path(submissions).resolve()
     source = Path(source or config.SOLUTIONS).resolve()
     if out == subs_path or subs_path in out.parents:
@@ -226,17 +221,18 @@ def grade(submissions, out, source=None, workers=2, timeout=config.DEFAULT_TIMEO
         print(NO_SANDBOX_WARNING, file=stream, flush=True)
     tmp_root = Path(tempfile.mkdtemp(prefix="autograder-run-"))
     tmp_root.chmod(0o711)  # the sandbox uid must reach its own folder inside; listing stays closed
+    settings = {"timeout": timeout, "max_restarts": max_restarts, "sandboxed": sandbox}
     try:
-        return _grade(subs_path, out, source, workers, timeout, assignments, max_restarts, quiet, stream,
-                      tmp_root, t_start, sandbox, students, force, scheduler)
+        return _grade(subs_path, out, source, settings, assignments, students, force, workers, scheduler, tmp_root,
+                      quiet, stream)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
 
 
-def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, stream, tmp_root, t_start, sandbox,
-           only_students, force, scheduler):
+def _grade(subs_path, out, source, settings, only, only_students, force, workers, scheduler, tmp_root, quiet, stream):
     import warnings
     warnings.filterwarnings("ignore", message=".*not in session.*")
+    t_start = time.monotonic()
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=stream, flush=True))
     known = load_assignments(source)
     root = subs_path
@@ -255,9 +251,8 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
     for a in graded_ids:
         if a not in known:
             _refuse(f"unknown assignment {a!r} (sources in {source})", stream)
-    for where, lines in problems.items():
-        for line in lines:
-            say(f"warning: {line}")
+    for line in [line for lines in problems.values() for line in lines]:
+        say(f"warning: {line}")
     out.mkdir(parents=True, exist_ok=True)
     with open(out / ".grade.lock", "w") as lock:
         try:
@@ -269,7 +264,6 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
         for a in graded_ids:  # max scores come from the record's items while the source is unchanged
             if rec["assignments"].get(a, {}).get("source") == known[a].hash:
                 known[a].items = rec["assignments"][a]["items"]
-        settings = {"timeout": timeout, "max_restarts": max_restarts, "sandboxed": sandbox}
         keys, todo = {}, []
         for s, a in scope:
             if not found.get((s, a)):  # no notebook of it submitted
@@ -286,8 +280,8 @@ def _grade(subs_path, out, source, workers, timeout, only, max_restarts, quiet, 
         new_rows = {}
         try:
             if todo:
-                _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_restarts, workers, sandbox,
-                         quiet, stream, new_rows, scheduler)
+                _execute(todo, found, known, keys, problems, out, tmp_root, settings, workers, scheduler, quiet, stream,
+                         new_rows)
         finally:  # what was graded is in the gradebook: record it, even after Ctrl-C or a crash
             for key in scope:
                 old = rec["rows"].get(key)
@@ -331,19 +325,18 @@ def _write_page(out, row, results, items, scores):
     page.write_text(render_feedback(row, results, items, scores), encoding="utf-8")
 
 
-def _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_restarts, workers, sandbox, quiet,
-             stream, rows, scheduler=None):
+def _execute(todo, found, known, keys, problems, out, tmp_root, settings, workers, scheduler, quiet, stream, rows):
     """Grade the submissions ``todo`` into the gradebook and their record rows into ``rows`` (left empty
     if the gradebook could not be committed)."""
     from .gradebook import GradebookWriter
     from .sandbox import available
 
-    ok, why = available() if sandbox and not scheduler else (True, "")  # a cluster's workers are checked there
+    sandboxed = settings["sandboxed"]
+    ok, why = available() if sandboxed and not scheduler else (True, "")  # a cluster's workers are checked there
     if not ok:
         raise SystemExit(f"cannot sandbox student code here: {why}\n(`--no-sandbox` grades without a "
                          "sandbox, for trusted notebooks only)")
     writer = GradebookWriter(out / "gradebook.db")
-    committed = False
     try:
         register_errors = {}
         for a in sorted({a for _, a in todo}):
@@ -357,11 +350,10 @@ def _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_res
             if a in register_errors:
                 rows[(s, a)] = dict(_unscored_row(s, known[a], config.ERROR, register_errors[a]), key=keys[(s, a)])
                 continue
-            for nb_id in known[a].notebooks:
-                tasks.append({"student": s, "assignment": a, "notebook": nb_id, "path": found[(s, a)].get(nb_id),
-                              "master": known[a].masters[nb_id], "visible": known[a].visible[nb_id],
-                              "data_files": known[a].data_files, "timeout": timeout, "max_restarts": max_restarts,
-                              "sandbox_root": str(tmp_root), "sandboxed": sandbox})
+            tasks += [{"student": s, "assignment": a, "notebook": nb, "path": found[(s, a)].get(nb),
+                       "master": known[a].masters[nb], "visible": known[a].visible[nb],
+                       "data_files": known[a].data_files, "sandbox_root": str(tmp_root), **settings}
+                      for nb in known[a].notebooks]
         progress = Progress(len(tasks), stream) if not quiet else None
 
         def finish_row(key):
@@ -370,7 +362,7 @@ def _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_res
             status = _row_status(res)
             detail = "; ".join(problems.get(key, []) + [f"{nb}: {r['reason']}" for nb, r in res.items()
                                                         if r.get("reason")])
-            row = dict(_unscored_row(s, asg, status, detail), key=keys[key], failures={}, sandboxed=sandbox,
+            row = dict(_unscored_row(s, asg, status, detail), key=keys[key], failures={}, sandboxed=sandboxed,
                        seconds=round(sum(r.get("seconds", 0.0) for r in res.values()), 2))
             scores = None
             if status not in config.NO_SCORE:
@@ -381,9 +373,7 @@ def _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_res
                            auto_score=sum(float(v["score"] or 0) for g, v in scores["items"].items() if g in auto_ids),
                            manual_pending=sum(1 for g, v in scores["items"].items() if g not in auto_ids
                                               and v["manual_score"] is None and v["needs_manual_grade"]))
-                failures = new_failures()
-                collect_failures(failures, a, res, asg.items)
-                row["failures"] = {gid: messages[0] for (_, gid), messages in failures.items()}
+                row["failures"] = failed_items(res, asg.items)
                 adir = out / "autograded" / s / a
                 adir.mkdir(parents=True, exist_ok=True)
                 for nb_id, r in res.items():
@@ -408,14 +398,11 @@ def _execute(todo, found, known, keys, problems, out, tmp_root, timeout, max_res
 
         _run_pool(tasks, workers, handle, scheduler)
         writer.commit()
-        committed = True
     except KeyboardInterrupt:
         writer.commit()  # what was graded so far is consistent; keep it
-        committed = True
         raise
     finally:
-        if not committed:
-            writer.abort()
+        if not writer.committed:
             rows.clear()  # nothing of this run reached the gradebook: record none of it
         writer.close()
 

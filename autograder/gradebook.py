@@ -1,25 +1,25 @@
 """The one nbgrader gradebook, written only by the grader process, replaced atomically.
 
-``GradebookWriter`` loads ``DIR/gradebook.db`` into an in-memory SQLite database of
-the grader process, writes through nbgrader's own ``Gradebook`` API and
-``SaveCells``/``SaveAutoGrades`` preprocessors, and on ``commit()`` copies it into the original
-file in one SQLite transaction (the same file, so a formgrader that has it open sees the new
-grades and goes on writing to it; a rename would leave it writing to a deleted file).
-A crash or Ctrl-C before or during that leaves the original as it was; other students' rows
-are never deleted; re-grading a student updates only that student's grades (manual
-grades an instructor already gave are kept: flagged for review, as nbgrader does, when the
-written answer changed since the graded version, and left as they are when it did not).
-What an instructor does in formgrader while a run goes on (hand grades, comments, flags,
-students) is merged in at commit. A lock file serialises concurrent grader runs on the same DIR.
+``GradebookWriter`` loads ``DIR/gradebook.db`` into an in-memory SQLite database of the grader process,
+writes through nbgrader's own ``Gradebook`` API and ``SaveCells``/``SaveAutoGrades`` preprocessors, and on
+``commit()`` copies it into the original file in one SQLite transaction (the same file, so a formgrader that
+has it open sees the new grades and goes on writing to it; a rename would leave it writing to a deleted file).
+A crash or Ctrl-C before or during that leaves the original as it was; other students' rows are never
+deleted; re-grading a student updates only that student's grades (hand grades already given are kept:
+flagged for review, as nbgrader does, when the written answer changed since, left as they are when not).
+What an instructor does in formgrader while a run goes on (hand grades, comments, flags, students) is
+merged in at commit. `grade` holds DIR's lock, so one run at a time writes here.
 """
 
-import fcntl
+import json
 import os
 import secrets
 import sqlite3
+import warnings
 from pathlib import Path
 
 from . import config
+from .notebooks import grade_id, is_grade, is_solution, make_master
 
 # what an instructor changes in formgrader (kept when a run commits: see GradebookWriter.commit)
 MANUAL_FIELDS = {"grade": ("manual_score", "extra_credit", "needs_manual_grade"), "comment": ("manual_comment",),
@@ -38,35 +38,24 @@ def manual_state(con):
     return state
 
 
-def _answers(path):
-    """{grade_id: source} of the written-answer cells of a notebook file ({} if unreadable)."""
-    import json
-    try:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {c["metadata"]["nbgrader"]["grade_id"]: c.get("source", "") for c in nb.get("cells", [])
-                if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["metadata"]["nbgrader"].get("solution")}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _alembic_head():
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-    from nbgrader.dbutil import ALEMBIC_DIR
-
-    cfg = Config()
-    cfg.set_main_option("script_location", ALEMBIC_DIR)
-    return ScriptDirectory.from_config(cfg).get_current_head()
+def _answers(nb):
+    """{grade_id: source} of the written-answer cells of a notebook."""
+    return {grade_id(c): c.get("source", "") for c in nb.get("cells", []) if is_grade(c) and is_solution(c)}
 
 
 def patch_nbgrader_alembic():
     """nbgrader shells out to an `alembic` found on PATH to create a gradebook; compute the
     same revision in-process instead (works from the venv whatever PATH says)."""
     import nbgrader.api
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
 
     if getattr(nbgrader.api.get_alembic_version, "_autograder", False):
         return
-    head = _alembic_head()
+    cfg = Config()
+    cfg.set_main_option("script_location", ALEMBIC_DIR)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
 
     def get_alembic_version():
         return head
@@ -77,8 +66,6 @@ def patch_nbgrader_alembic():
 
 
 def open_gradebook(db_url):
-    import warnings
-
     patch_nbgrader_alembic()
     from nbgrader.api import Gradebook
     with warnings.catch_warnings():
@@ -91,40 +78,33 @@ class GradebookWriter:
     def __init__(self, path):
         self.path = Path(path).resolve()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.path.parent / ".gradebook.lock", "w")
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SystemExit(f"another grader run is using {self.path}; wait for it to finish") from None
         # the working copy lives in memory (a shared-cache SQLite database of this process):
         # nothing on disk for student code to find and change while the run goes on
         name = f"autograder_gb_{os.getpid()}_{secrets.token_hex(8)}"
-        self._mem_uri = f"file:{name}?mode=memory&cache=shared"
-        self._keeper = sqlite3.connect(self._mem_uri, uri=True)
+        self._keeper = sqlite3.connect(f"file:{name}?mode=memory&cache=shared", uri=True)
         if self.path.exists():
             src = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             try:
                 src.backup(self._keeper)
             finally:
                 src.close()
-        patch_nbgrader_alembic()
         self.db_url = f"sqlite:///file:{name}?mode=memory&cache=shared&uri=true"
         with open_gradebook(self.db_url) as gb:
             gb.engine.dispose()  # creates the schema (and alembic stamp) in a new gradebook
         self._manual_at_start = manual_state(self._keeper)
+        self._gradebook = None
+        self.committed = False
 
     # -- assignments --------------------------------------------------------------------
     def register(self, assignment_id, masters):
         """Record the assignment and its notebooks' cells like `nbgrader generate_assignment`."""
         from nbgrader.api import MissingEntry
 
-        from .notebooks import make_master
         with open_gradebook(self.db_url) as gb:
             try:
                 gb.find_assignment(assignment_id)
             except MissingEntry:
                 gb.add_assignment(assignment_id)
-        import warnings
         for notebook_id, source_nb in masters.items():
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*SingletonThreadPool.*")
@@ -132,16 +112,16 @@ class GradebookWriter:
 
     # -- results ------------------------------------------------------------------------
     def _gb(self):
-        if getattr(self, "_gradebook", None) is None:
+        if self._gradebook is None:
             self._gradebook = open_gradebook(self.db_url)
         return self._gradebook
 
     def _release_gb(self):
-        gb = getattr(self, "_gradebook", None)
-        if gb is not None:
-            gb.close()
-            gb.engine.dispose()
+        if self._gradebook is not None:
+            self._gradebook.close()
+            self._gradebook.engine.dispose()
             self._gradebook = None
+        self.committed = False
 
     def save(self, student, assignment, notebook_results):
         """Write one student's graded notebooks of one assignment; returns the scores.
@@ -155,57 +135,46 @@ class GradebookWriter:
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         for notebook_id, nb in notebook_results.items():
+            sub = gb.find_submission_notebook(notebook_id, assignment, student)
             if nb is None:  # a notebook of the assignment the student did not hand in: zero
-                sub = gb.find_submission_notebook(notebook_id, assignment, student)
                 for grade in sub.grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
                 gb.db.commit()
                 continue
-            before = self._before_save(gb, student, assignment, notebook_id)
-            pp = SaveAutoGrades()
+            # the written answers formgrader showed when the hand grades were given, and what was flagged then
+            previous = self.path.parent / "autograded" / student / assignment / f"{notebook_id}.ipynb"
+            try:
+                graded = _answers(json.loads(previous.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError, AttributeError):  # none yet, or unreadable
+                graded = {}
+            flagged = {g.name: bool(g.needs_manual_grade) for g in sub.grades}
+            pp = SaveAutoGrades()  # its per-cell step, on our open gradebook (preprocess() opens another)
             pp.notebook_id, pp.assignment_id, pp.student_id = notebook_id, assignment, student
-            pp.db_url = self.db_url
             pp.gradebook = gb
-            resources = {"nbgrader": {"assignment": assignment, "notebook": notebook_id,
-                                      "student": student, "db_url": self.db_url}}
             nb = nbformat.from_dict(nb)
             for i, cell in enumerate(nb.cells):
-                pp.preprocess_cell(cell, resources, i)
-            self._keep_unchanged_hand_grades(gb, student, assignment, notebook_id, nb, before)
+                pp.preprocess_cell(cell, {}, i)
+            # SaveAutoGrades flags every hand-graded item for review; unflag a written answer whose text
+            # is exactly the one that was graded (and that was not waiting for review already)
+            for gid, source in _answers(nb).items():
+                if gid in graded and graded[gid] == source and not flagged.get(gid, True):
+                    grade = gb.find_grade(gid, notebook_id, assignment, student)
+                    if grade.manual_score is not None:
+                        grade.needs_manual_grade = False
+            gb.db.commit()
         return self.scores(student, assignment)
 
-    def _before_save(self, gb, student, assignment, notebook_id):
-        """The written answers of the previous autograded notebook (what formgrader showed when the
-        hand grades were given) and which items were already flagged for review."""
-        sub = gb.find_submission_notebook(notebook_id, assignment, student)
-        previous = self.path.parent / "autograded" / student / assignment / f"{notebook_id}.ipynb"
-        return _answers(previous), {g.name: bool(g.needs_manual_grade) for g in sub.grades}
-
-    def _keep_unchanged_hand_grades(self, gb, student, assignment, notebook_id, nb, before):
-        """SaveAutoGrades flags every hand-graded item for review; unflag a written answer whose text
-        is exactly the one that was graded (and that was not waiting for review already)."""
-        answers, flagged = before
-        now = _answers_of(nb)
-        for gid, source in now.items():
-            if gid in answers and answers[gid] == source and not flagged.get(gid, True):
-                grade = gb.find_grade(gid, notebook_id, assignment, student)
-                if grade.manual_score is not None:
-                    grade.needs_manual_grade = False
-        gb.db.commit()
-
     def scores(self, student, assignment):
-        gb = self._gb()
-        sub = gb.find_submission(assignment, student)
+        """The submission's score and max score, and per item its scores, review flag and comment."""
+        sub = self._gb().find_submission(assignment, student)
         items = {}
         for snb in sub.notebooks:
             comments = {c.name: c.manual_comment for c in snb.comments}
-            for g in snb.grades:
-                items[g.name] = {"notebook": snb.name, "score": g.score, "max_score": g.max_score,
-                                 "auto_score": g.auto_score, "manual_score": g.manual_score,
-                                 "needs_manual_grade": bool(g.needs_manual_grade), "comment": comments.get(g.name)}
-        return {"score": float(sub.score), "max_score": float(sub.max_score),
-                "needs_manual_grade": bool(sub.needs_manual_grade), "items": items}
+            items.update({g.name: {"score": g.score, "auto_score": g.auto_score, "manual_score": g.manual_score,
+                                   "needs_manual_grade": bool(g.needs_manual_grade), "comment": comments.get(g.name)}
+                          for g in snb.grades})
+        return {"score": float(sub.score), "max_score": float(sub.max_score), "items": items}
 
     def commit(self):
         """Copy the gradebook into DIR/gradebook.db in one SQLite transaction (journalled and synced:
@@ -218,6 +187,7 @@ class GradebookWriter:
             self._keeper.backup(dest)
         finally:
             dest.close()
+        self.committed = True
 
     def _merge_manual_edits(self, dest):
         """Hand grades, comments, flags and students changed in the file during the run win over the
@@ -242,18 +212,7 @@ class GradebookWriter:
                                          f"(?{', ?' * len(fields)})", (id_, *values))
         self._keeper.commit()
 
-    def abort(self):
-        self._release_gb()
-
     def close(self):
-        try:
-            self._keeper.close()
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-        finally:
-            self._lock.close()
-
-
-
-def _answers_of(nb):
-    return {c.metadata.nbgrader.grade_id: c.source for c in nb.cells
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.metadata.nbgrader.get("solution")}
+        """Drop the working copy (what was not committed is lost)."""
+        self._release_gb()
+        self._keeper.close()

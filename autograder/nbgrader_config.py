@@ -1,22 +1,12 @@
-"""nbgrader configuration for the Conv Blocks course.
+"""nbgrader configuration of the Conv Blocks course, for plain nbgrader commands run in this folder (``cd
+autograder && nbgrader db student list``) or given ``--JupyterApp.config_file=autograder/nbgrader_config.py``.
 
-Plain nbgrader commands work with it from this folder (nbgrader reads the
-``nbgrader_config.py`` of the current directory)::
-
-    cd autograder && nbgrader db student list
-
-(formgrader is a Jupyter server extension, not an nbgrader command: ``python -m autograder
-formgrader [DIR]`` starts it on a grading folder, with that folder's own nbgrader_config.py).
-
-or from anywhere with ``--JupyterApp.config_file=autograder/nbgrader_config.py``.
-
-Source notebooks live in ``solutions/``, released ones in ``exercises/`` (both tracked;
-prefer ``python -m autograder release`` which also checks determinism). Everything
-nbgrader writes while grading -- submitted/, autograded/, feedback/, the gradebook
-and the log -- lives in the working folder, outside the tracked tree:
-``$AUTOGRADER_WORK`` if set, else ``autograder/work/`` (gitignored). That is also the
-default ``--out`` of ``python -m autograder grade``, so nbgrader sees the grades and
-autograded notebooks it writes.
+Sources are ``solutions/``, released notebooks ``exercises/`` (both tracked; ``python -m autograder release``
+makes them and checks determinism). Everything nbgrader writes (submitted/, autograded/, the gradebook, the
+log) lives in the working folder outside the tracked tree, ``$AUTOGRADER_WORK`` or else ``autograder/work/``
+(gitignored): the default ``--out`` of ``python -m autograder grade``, so nbgrader sees what it writes.
+formgrader is a Jupyter server extension, not an nbgrader command: ``python -m autograder formgrader [DIR]``
+starts it on a grading folder, with that folder's own nbgrader_config.py.
 """
 
 import os

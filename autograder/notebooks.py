@@ -1,16 +1,13 @@
 """Source notebooks → master (what the gradebook stores) and released versions; the merge.
 
-The *master* of an assignment notebook is what ``nbgrader generate_assignment``
-records in the gradebook (SaveCells): solutions replaced by stubs, hidden tests
-still in place, checksums computed. The *released* version also drops the hidden
-tests and mark schemes. Both are produced by nbgrader's own preprocessors.
+The *master* of an assignment notebook is what ``nbgrader generate_assignment`` records in the gradebook
+(SaveCells): solutions replaced by stubs, hidden tests in place, checksums computed. The *released* version
+also drops the hidden tests and mark schemes. nbgrader's own preprocessors make both.
 
-:func:`merge` restores a submission against the master with nbgrader's
-OverwriteCells semantics, made robust: every locked cell (instructions, tests,
-hidden tests included) comes from the master whatever the student did to it
-(edited, retyped, moved, deleted); answer cells keep the student's source under
-the master's metadata; cells the student added stay after the cell they followed; a copy of a test cell is
-dropped (the grader runs each test once).
+:func:`merge` restores a submission against the master with nbgrader's OverwriteCells semantics, made
+robust: every locked cell (instructions, tests, hidden tests) comes from the master whatever the student did
+to it (edited, retyped, moved, deleted); answer cells keep the student's source under the master's metadata;
+cells the student added stay after the cell they followed; a copy of a test cell is dropped.
 """
 
 import copy
@@ -129,8 +126,7 @@ def merge(student_nb, master, visible=None):
             continue
         if cell.get("cell_type") == "code" and ((gid in seen and not is_solution(master.cells[master_ids[gid]]))
                                                 or str(cell.get("source", "")).strip() in tests):
-            notes.append(f"a copy of test cell {gid or ''} was ignored (the grader runs each test once)".replace(
-                "cell  was", "cell was"))
+            notes.append(f"a copy of test cell {gid + ' ' if gid else ''}was ignored (the grader runs each test once)")
             continue
         extra = copy.deepcopy(cell)
         if "nbgrader" in extra.get("metadata", {}):

@@ -1,9 +1,9 @@
 """The record of every graded row of a class, ``DIR/rows.json``: what grades.csv and report.html are made from.
 
-Each ``grade`` run merges the rows it decided into the record, whatever subset it graded
-(``--student``, ``--assignments``, unchanged submissions skipped), and :func:`regenerate`
-then rewrites ``grades.csv`` and ``report.html`` from the whole record. A row holds the
-grades.csv columns and what incremental grading and the report need::
+Each ``grade`` run merges the rows it decided into the record, whatever subset it graded (``--student``,
+``--assignments``, unchanged submissions skipped), and :func:`regenerate` then rewrites ``grades.csv`` and
+``report.html`` from the whole record. A row holds the grades.csv columns and what incremental grading and
+the report need::
 
     key         what it was graded from: {"notebooks": {notebook id: SHA-256 of the submitted
                 file, or None}, "source": SHA-256 of the assignment's source folder (notebooks
@@ -11,8 +11,8 @@ grades.csv columns and what incremental grading and the report need::
     failures    {item id: message} of its failed autograded items (for the report)
     sandboxed   False if graded with --no-sandbox
 
-The record is replaced atomically (a temporary file, fsynced, renamed over it), so a crash
-leaves the previous record whole. The gradebook (``gradebook.db``) stays nbgrader's.
+The record is replaced atomically (:func:`write_atomic`), so a crash leaves the previous record whole.
+The gradebook (``gradebook.db``) stays nbgrader's.
 """
 
 import csv
@@ -22,9 +22,12 @@ import json
 import os
 from pathlib import Path
 
+from .config import NO_SCORE
+
 RECORD = "rows.json"
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "status", "auto_score", "auto_max_score",
                "manual_pending", "seconds", "detail"]
+NUMBERS = ("score", "max_score", "auto_score", "auto_max_score")
 NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as a plain process of this user, with its "
                       "files, processes and network in reach; use it only for notebooks you trust")
 
@@ -63,66 +66,53 @@ def save(out_dir, record):
     """Replace DIR/rows.json atomically."""
     rows = [record["rows"][k] for k in sorted(record["rows"])]
     text = json.dumps({"format": 1, "rows": rows, "assignments": record["assignments"]}, indent=1, sort_keys=True)
-    _write_atomic(Path(out_dir) / RECORD, text)
-
-
-def load_rows(out_dir):
-    """The grades.csv rows of the whole class (dicts of CSV_COLUMNS), sorted by student and assignment."""
-    rows = load(out_dir)["rows"]
-    return [{c: rows[k].get(c, "") for c in CSV_COLUMNS} for k in sorted(rows)]
+    write_atomic(Path(out_dir) / RECORD, text)
 
 
 def regenerate(out_dir):
-    """Rewrite DIR/grades.csv and DIR/report.html from the whole record, then the exports (if any)."""
+    """Rewrite DIR/grades.csv and DIR/report.html from the whole record, then the exports and zips."""
+    from .exports import gradebook_scores, write_all
     from .feedback import write_report
 
     out_dir = Path(out_dir)
     record = load(out_dir)
     rows = [record["rows"][k] for k in sorted(record["rows"])]
     if (out_dir / "gradebook.db").is_file():  # hand grades given in formgrader since the row was graded (GC)
-        from .config import NO_SCORE
-        from .exports import gradebook_scores
         scores = gradebook_scores(out_dir)
         rows = [dict(r, **scores.get((r["student"], r["assignment"]), {})) if r["status"] not in NO_SCORE else r
                 for r in rows]
-    _write_atomic(out_dir / "grades.csv", csv_text(rows))
-    failures = {}
-    for r in rows:
-        for gid, message in r.get("failures", {}).items():
-            failures.setdefault((r["assignment"], gid), []).append(message)
+    shown = [dict(r, **{c: plain_number(r.get(c)) for c in NUMBERS}) for r in rows]
+    write_atomic(out_dir / "grades.csv", csv_text(CSV_COLUMNS, shown))
     unsandboxed = any(r.get("sandboxed") is False for r in rows)
     items = {a: v["items"] for a, v in record["assignments"].items()}
-    write_report(out_dir, rows, failures, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
-    try:
-        from .exports import write_all
-    except ImportError:
-        return
+    write_report(out_dir, rows, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
     write_all(out_dir)
 
 
-def csv_text(rows):
-    """grades.csv of ``rows``: numbers without a needless ``.0``, empty cells for no score."""
+def csv_text(columns, rows, **options):
+    """CSV text of dict ``rows`` under ``columns`` (a missing cell is empty, other keys are ignored)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", restval="")
+    writer = csv.DictWriter(buf, fieldnames=columns, restval="", extrasaction="ignore", **options)
     writer.writeheader()
-    for r in rows:
-        writer.writerow({c: plain_number(r.get(c)) if c in ("score", "max_score", "auto_score", "auto_max_score")
-                         else r.get(c, "") for c in CSV_COLUMNS})
+    writer.writerows(rows)
     return buf.getvalue()
 
 
 def plain_number(v):
+    """A score as grades.csv shows it: ``3`` not ``3.0``, empty for no score."""
     if v in ("", None):
         return ""
     v = float(v)
     return str(int(v)) if v.is_integer() else f"{v:g}"
 
 
-def _write_atomic(path, text):
+def write_atomic(path, data):
+    """Replace ``path`` by ``data`` (text or bytes), fsynced: a crash leaves the old file or the new."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+    with open(tmp, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-

@@ -39,8 +39,7 @@ def generate(assignments, source, dest):
         runs = ["*"] if sorted(assignments) == list_assignments(source) else list(assignments)
         for a in runs:
             cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force", "--create",
-                   "--log-level=WARN",
-                   f"--CourseDirectory.root={tmp}",
+                   "--log-level=WARN", f"--CourseDirectory.root={tmp}",
                    f"--CourseDirectory.source_directory={source}",
                    f"--CourseDirectory.release_directory={release_dir}",
                    f"--CourseDirectory.db_url=sqlite:///{tmp / 'gradebook.db'}"]
@@ -90,8 +89,7 @@ def drift(fresh, committed, ids):
     problems = []
     for a in ids:
         new_files = {p.relative_to(fresh / a) for p in (fresh / a).rglob("*") if p.is_file()}
-        old_files = {p.relative_to(committed / a) for p in (committed / a).rglob("*") if p.is_file()} \
-            if (committed / a).is_dir() else set()
+        old_files = {p.relative_to(committed / a) for p in (committed / a).rglob("*") if p.is_file()}
         old_files = {p for p in old_files if not set(p.parts) & SKIP}
         for p in sorted(new_files - old_files):
             problems.append(f"  missing: {committed / a / p}")
