@@ -126,55 +126,78 @@ class GradebookWriter:
     def save(self, student, assignment, notebook_results):
         """Write one student's graded notebooks of one assignment; returns the scores.
 
-        Scores are decided by nbgrader's own SaveAutoGrades logic (utils.determine_grade),
-        run on one open gradebook for speed."""
+        The grades are nbgrader's: its SaveAutoGrades preprocessor's rules (``utils.determine_grade``,
+        "No response." for an unchanged answer), applied with one lookup per notebook instead of
+        a query and a commit per cell."""
         import nbformat
-        from nbgrader.preprocessors import SaveAutoGrades
+        from nbgrader import utils
 
         gb = self._gb()
-        gb.update_or_create_student(student)
-        gb.update_or_create_submission(assignment, student)
-        for notebook_id, nb in notebook_results.items():
-            sub = gb.find_submission_notebook(notebook_id, assignment, student)
-            if nb is None:  # a notebook of the assignment the student did not hand in: zero
-                for grade in sub.grades:
-                    grade.auto_score = 0
-                    grade.needs_manual_grade = False
-                gb.db.commit()
-                continue
-            # the written answers formgrader showed when the hand grades were given, and what was flagged then
-            previous = self.path.parent / "autograded" / student / assignment / f"{notebook_id}.ipynb"
-            try:
-                graded = _answers(json.loads(previous.read_text(encoding="utf-8")))
-            except (OSError, ValueError, TypeError, AttributeError):  # none yet, or unreadable
-                graded = {}
-            flagged = {g.name: bool(g.needs_manual_grade) for g in sub.grades}
-            pp = SaveAutoGrades()  # its per-cell step, on our open gradebook (preprocess() opens another)
-            pp.notebook_id, pp.assignment_id, pp.student_id = notebook_id, assignment, student
-            pp.gradebook = gb
-            nb = nbformat.from_dict(nb)
-            for i, cell in enumerate(nb.cells):
-                pp.preprocess_cell(cell, {}, i)
-            # SaveAutoGrades flags every hand-graded item for review; unflag a written answer whose text
-            # is exactly the one that was graded (and that was not waiting for review already)
-            for gid, source in _answers(nb).items():
-                if gid in graded and graded[gid] == source and not flagged.get(gid, True):
-                    grade = gb.find_grade(gid, notebook_id, assignment, student)
-                    if grade.manual_score is not None:
+        try:
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(assignment, student)
+            for notebook_id, nb in notebook_results.items():
+                sub = gb.find_submission_notebook(notebook_id, assignment, student)
+                grades, comments = {g.name: g for g in sub.grades}, {c.name: c for c in sub.comments}
+                if nb is None:  # a notebook of the assignment the student did not hand in: zero
+                    for grade in grades.values():
+                        grade.auto_score = 0
                         grade.needs_manual_grade = False
+                    continue
+                # the written answers formgrader showed when the hand grades were given, and what was flagged then
+                previous = self.path.parent / "autograded" / student / assignment / f"{notebook_id}.ipynb"
+                try:
+                    graded = _answers(json.loads(previous.read_text(encoding="utf-8")))
+                except (OSError, ValueError, TypeError, AttributeError):  # none yet, or unreadable
+                    graded = {}
+                flagged = {name: bool(g.needs_manual_grade) for name, g in grades.items()}
+                for cell in nbformat.from_dict(nb).cells:
+                    if utils.is_grade(cell):
+                        grade = grades[grade_id(cell)]
+                        grade.auto_score = utils.determine_grade(cell)[0]
+                        # a hand-graded item goes back for review, unless it is a written answer whose text
+                        # is exactly the one that was graded (and that was not waiting for review already)
+                        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                        if (grade.manual_score is not None and utils.is_solution(cell)
+                                and graded.get(grade_id(cell)) == cell.source and not flagged[grade_id(cell)]):
+                            grade.needs_manual_grade = False
+                    if utils.is_solution(cell) or utils.is_task(cell):
+                        unanswered = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
+                        comments[grade_id(cell)].auto_comment = (
+                            "No response." if unanswered and not utils.is_task(cell) else None)
             gb.db.commit()
+        except Exception:
+            gb.db.rollback()  # none of this row's grades, rather than a part of them
+            raise
         return self.scores(student, assignment)
 
     def scores(self, student, assignment):
-        """The submission's score and max score, and per item its scores, review flag and comment."""
-        sub = self._gb().find_submission(assignment, student)
-        items = {}
-        for snb in sub.notebooks:
-            comments = {c.name: c.manual_comment for c in snb.comments}
-            items.update({g.name: {"score": g.score, "auto_score": g.auto_score, "manual_score": g.manual_score,
-                                   "needs_manual_grade": bool(g.needs_manual_grade), "comment": comments.get(g.name)}
-                          for g in snb.grades})
-        return {"score": float(sub.score), "max_score": float(sub.max_score), "items": items}
+        """The submission's score and max score, and per item its scores, review flag and comment:
+        three queries on nbgrader's own score expressions (its lazy loads took most of a row's time)."""
+        from nbgrader.api import (Assignment, BaseCell, Comment, Grade, Notebook, SubmittedAssignment,
+                                  SubmittedNotebook)
+
+        db = self._gb().db
+
+        def of_submission(query, table):
+            return (query.join(BaseCell, table.cell_id == BaseCell.id)
+                    .join(SubmittedNotebook, table.notebook_id == SubmittedNotebook.id)
+                    .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+                    .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                    .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                    .filter(SubmittedAssignment.student_id == student, Assignment.name == assignment))
+
+        comments = {(nb, name): text for nb, name, text in of_submission(
+            db.query(Notebook.name, BaseCell.name, Comment.manual_comment), Comment)}
+        items, total = {}, 0.0
+        for notebook, name, score, auto, manual, flagged in of_submission(db.query(
+                Notebook.name, BaseCell.name, Grade.score, Grade.auto_score, Grade.manual_score,
+                Grade.needs_manual_grade), Grade):
+            items[name] = {"score": score, "auto_score": auto, "manual_score": manual,
+                           "needs_manual_grade": bool(flagged), "comment": comments.get((notebook, name))}
+            total += score or 0.0
+        (max_score,) = db.query(Assignment.max_score).filter(Assignment.name == assignment).one()
+        return {"score": float(total), "max_score": float(max_score), "items": items}
 
     def commit(self):
         """Copy the gradebook into DIR/gradebook.db in one SQLite transaction (journalled and synced:
