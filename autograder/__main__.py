@@ -49,8 +49,8 @@ def main(argv=None):
 
     p = sub.add_parser("bench", help="grade a synthetic class: submissions/minute, re-run, 1 vs 2 workers, cluster")
     p.add_argument("--submissions", type=int, default=1000, help="size of the class (default 1000)")
-    p.add_argument("--subset", type=int, default=50,
-                   help="submissions graded for the 1-vs-2-worker and cluster comparisons (default 50)")
+    p.add_argument("--subset", type=int, default=120,
+                   help="submissions graded for the 1-vs-2-worker and cluster comparisons (default 120)")
     p.add_argument("--measure", nargs="+", choices=MEASURES, default=list(MEASURES), help="default: all")
     p.add_argument("--assignments", nargs="+")
     p.add_argument("--source")

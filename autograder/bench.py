@@ -82,7 +82,7 @@ def build_class(root, students=30, assignments=None, source=None):
     return subs, ids
 
 
-def bench(submissions=1000, subset=50, assignments=None, measure=MEASURES, source=None, timeout=60.0,
+def bench(submissions=1000, subset=120, assignments=None, measure=MEASURES, source=None, timeout=60.0,
           stream=sys.stdout):
     """Run the measurements; returns {name: figures}."""
     from . import grade as grade_mod
