@@ -29,6 +29,7 @@ from site_support import toc_pages
 PAGES = toc_pages()
 CHAPTERS = [page for page in PAGES if re.fullmatch(r"book/\d\d_\w+", page)]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 FIRST_LOAD_LIMIT = 2_500_000  # bytes, uncompressed
 
 # Hosts that serve libraries, styles and fonts to web pages. A JS file may mention
@@ -87,16 +88,26 @@ def _typeset(tab):
     tab.evaluate("() => document.fonts.ready.then(() => null)")
 
 
+def _open(browser, url, viewport=DESKTOP, **listeners):
+    """``url`` loaded in a fresh context (empty cache) and typeset; returns (context, tab).
+
+    ``listeners``: page events (``request=``, ``response=``) watched from the first request on."""
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    for event, callback in listeners.items():
+        tab.on(event, callback)
+    tab.goto(url, wait_until="networkidle")
+    _typeset(tab)
+    return context, tab
+
+
 # ---- 390 px ------------------------------------------------------------------------
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page", PAGES)
 def test_page_fits_a_phone_screen(page, browser, site_server):
-    context = browser.new_context(viewport=PHONE)
-    tab = context.new_page()
-    tab.goto(f"{site_server.url}/{page}.html", wait_until="networkidle")
-    _typeset(tab)
+    context, tab = _open(browser, f"{site_server.url}/{page}.html", PHONE)
     tab.evaluate(OPEN_EVERYTHING)
     _typeset(tab)
     width = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -233,12 +244,8 @@ def test_no_built_file_names_an_outside_asset(built_site):
 
 def _first_load(browser, url):
     """Load url in a fresh context (empty cache); return ({request url: body bytes}, tab, context)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
     responses = []
-    tab.on("response", lambda response: responses.append(response))
-    tab.goto(url, wait_until="networkidle")
-    _typeset(tab)
+    context, tab = _open(browser, url, response=lambda response: responses.append(response))
     tab.wait_for_load_state("networkidle")
     sizes = {}
     for response in responses:
@@ -301,11 +308,13 @@ def test_every_icon_has_its_glyph(page, browser, site_server):
     """Each theme icon (Font Awesome CSS) maps to a glyph present in the webfont the page declares for it."""
     from fontTools.ttLib import TTFont
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
     scripts = []
-    tab.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
-    tab.goto(f"{site_server.url}/{page}.html", wait_until="networkidle")
+
+    def note_script(request):
+        if request.resource_type == "script":
+            scripts.append(request.url)
+
+    context, tab = _open(browser, f"{site_server.url}/{page}.html", request=note_script)
     icons = tab.evaluate(ICONS)
     context.close()
     assert not [url for url in scripts if "fontawesome" in url], f"{page}: loads Font Awesome's JavaScript"
@@ -372,10 +381,7 @@ SETTLED_PICTURES = """async () => {
 @pytest.mark.browser
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_prints_cleanly(page, browser, site_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.goto(f"{site_server.url}/{page}.html", wait_until="networkidle")
-    _typeset(tab)
+    context, tab = _open(browser, f"{site_server.url}/{page}.html")
     # Move every demo off its initial state first: paper shows the picture of the moment.
     tab.evaluate("""() => { for (const input of document.querySelectorAll('.cb-demo input[type=range]')) {
         input.value = input.max; input.dispatchEvent(new Event('input', {bubbles: true}));
