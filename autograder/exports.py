@@ -50,35 +50,13 @@ def _open(out_dir):
 
 
 def gradebook_scores(gradebook):
-    """{(student, assignment): {score, max_score, manual_pending}} straight from the gradebook
-    (an open nbgrader Gradebook, or a ``grade --out`` folder).
-
-    ``score`` includes the manual grades given in formgrader; ``manual_pending`` counts the items
-    the gradebook flags ``needs_manual_grade`` (not graded by hand yet, or to be reviewed after a
-    re-submission), the flag formgrader shows.
-    """
-    from nbgrader.api import Assignment, Grade, SubmittedAssignment, SubmittedNotebook
-    from sqlalchemy import case, func
+    """:func:`gradebook.read_scores` of an open nbgrader Gradebook, or of a ``grade --out`` folder's."""
+    from .gradebook import read_scores
 
     if isinstance(gradebook, (str, Path)):
         with _open(gradebook) as gb:
-            return gradebook_scores(gb)
-    # Two grouped queries, not the ORM's lazy loads per submission, notebook and grade (those took
-    # ~6 s per call for 1,000 submissions); the same sums nbgrader's column properties make.
-    db = gradebook.db
-    sums = {sid: (score, pending) for sid, score, pending in db.query(
-        SubmittedNotebook.assignment_id, func.coalesce(func.sum(Grade.score), 0.0),
-        func.sum(case((Grade.needs_manual_grade, 1), else_=0)),
-    ).join(Grade, Grade.notebook_id == SubmittedNotebook.id).group_by(SubmittedNotebook.assignment_id)}
-    maxima = dict(db.query(Assignment.id, Assignment.max_score))
-    out = {}
-    for sid, student, assignment_id, name in db.query(
-            SubmittedAssignment.id, SubmittedAssignment.student_id, Assignment.id, Assignment.name).join(
-            Assignment, SubmittedAssignment.assignment_id == Assignment.id):
-        score, pending = sums.get(sid, (0.0, 0))
-        out[(student, name)] = {"score": float(score), "max_score": float(maxima[assignment_id]),
-                                "manual_pending": int(pending or 0)}
-    return out
+            return read_scores(gb.db)
+    return read_scores(gradebook.db)
 
 
 def class_table(gradebook, rows, students=(), assignments=()):

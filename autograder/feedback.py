@@ -53,11 +53,12 @@ def _fmt(x):
     return "" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
 
 
-def render_feedback(row, results, assignment_items, scores):
+def render_feedback(row, assignment_items, scores):
     """HTML feedback for one student × assignment.
 
-    row: dict student, assignment, status, reason; results: {notebook: worker result};
-    assignment_items: {notebook: items}; scores: gradebook scores (or None).
+    row: a record row (student, assignment, status, detail, auto_score, failures {gid: message},
+    notebooks {notebook: status, reason, ran, cell_errors, notes}); assignment_items:
+    {notebook: items}; scores: the gradebook's scores of the submission's items (or None).
     """
     e = html.escape
     student, assignment = row["student"], row["assignment"]
@@ -85,8 +86,9 @@ def render_feedback(row, results, assignment_items, scores):
     if status == config.KERNEL_DIED:
         parts.append("<p class='note'>The Python kernel died while running your notebook (for example "
                      "<code>os._exit</code> or running out of memory); it was restarted and the rest graded.</p>")
-    for notebook, res in results.items():
-        if len(results) > 1:
+    notebooks = row.get("notebooks", {})
+    for notebook, res in notebooks.items():
+        if len(notebooks) > 1:
             parts.append(f"<h2>{e(notebook)}.ipynb</h2>")
         if res.get("status") == config.MISSING:
             parts.append("<p class='note'>This notebook was not submitted: its items score 0.</p>")
@@ -99,12 +101,11 @@ def render_feedback(row, results, assignment_items, scores):
         if res.get("notes"):
             parts.append("<div class='note'>Restored before grading:<ul>" +
                          "".join(f"<li>{e(n)}</li>" for n in res["notes"]) + "</ul></div>")
-        cells = {grade_id(c): c for c in (res.get("nb") or {}).get("cells", []) if grade_id(c)}
         parts.append("<table><tr><th>item</th><th>points</th><th>result</th></tr>")
         details = []
         for it in assignment_items.get(notebook, []):
             gid = it["gid"]
-            sc = (scores or {}).get("items", {}).get(gid, {})
+            sc = (scores or {}).get(gid, {})
             if it["kind"] == "manual":
                 got = sc.get("manual_score")
                 result = "graded by hand" if got is not None else "to be graded by hand"
@@ -116,7 +117,7 @@ def render_feedback(row, results, assignment_items, scores):
                              f"{_fmt(it['points'])}</td><td class='pending'>{e(result)}</td></tr>")
                 continue
             score = sc.get("score")
-            msg = failure_message(cells[gid]) if gid in cells else "not run"
+            msg = row.get("failures", {}).get(gid, "") if res.get("ran") else "not run"
             ok = score is not None and score >= it["points"] and not msg
             parts.append(f"<tr><td>{e(gid)}</td><td>{_fmt(score if score is not None else 0.0)} / "
                          f"{_fmt(it['points'])}</td><td class='{'ok' if ok else 'bad'}'>"

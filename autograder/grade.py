@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from . import config, record
-from .feedback import failed_items, items_of, render_feedback
+from .feedback import failed_items, items_of
 from .notebooks import grade_id, make_master, make_released
 from .record import NO_SANDBOX_WARNING
 
@@ -288,7 +288,7 @@ def _grade(subs_path, out, source, settings, only, only_students, force, workers
                 if key in new_rows:
                     rec["rows"][key] = new_rows[key]
                 elif not found.get(key) and (force or not old or old["status"] == config.MISSING):
-                    rec["rows"][key] = _missing_row(key, known[key[1]], out, problems.get(key, []))
+                    rec["rows"][key] = _missing_row(key, known[key[1]], problems.get(key, []))
             for a in graded_ids:
                 if "items" in known[a].__dict__:
                     rec["assignments"][a] = {"source": known[a].hash, "items": known[a].items}
@@ -313,16 +313,8 @@ def _hash(path):
     return "symbolic link" if os.path.islink(path) else record.file_hash(path)
 
 
-def _missing_row(key, asg, out, notes):
-    row = _unscored_row(key[0], asg, config.MISSING, "; ".join(["no submission", *notes]))
-    _write_page(out, row, {}, asg.items, None)
-    return row
-
-
-def _write_page(out, row, results, items, scores):
-    page = out / "feedback" / row["student"] / row["assignment"] / f"{row['assignment']}.html"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_feedback(row, results, items, scores), encoding="utf-8")
+def _missing_row(key, asg, notes):
+    return _unscored_row(key[0], asg, config.MISSING, "; ".join(["no submission", *notes]))
 
 
 def _execute(todo, found, known, keys, problems, out, tmp_root, settings, workers, scheduler, quiet, stream, rows):
@@ -364,22 +356,23 @@ def _execute(todo, found, known, keys, problems, out, tmp_root, settings, worker
                                                         if r.get("reason")])
             row = dict(_unscored_row(s, asg, status, detail), key=keys[key], failures={}, sandboxed=sandboxed,
                        seconds=round(sum(r.get("seconds", 0.0) for r in res.values()), 2))
-            scores = None
             if status not in config.NO_SCORE:
                 scores = writer.save(s, a, {nb: (r.get("nb") if r["status"] != config.MISSING else None)
                                             for nb, r in res.items()})
                 auto_ids = {it["gid"] for its in asg.items.values() for it in its if it["kind"] == "auto"}
                 row.update(score=scores["score"], max_score=scores["max_score"],
-                           auto_score=sum(float(v["score"] or 0) for g, v in scores["items"].items() if g in auto_ids),
-                           manual_pending=sum(1 for g, v in scores["items"].items() if g not in auto_ids
-                                              and v["manual_score"] is None and v["needs_manual_grade"]))
+                           manual_pending=scores["manual_pending"],
+                           auto_score=sum(float(v["score"] or 0) for g, v in scores["items"].items() if g in auto_ids))
                 row["failures"] = failed_items(res, asg.items)
                 adir = out / "autograded" / s / a
                 adir.mkdir(parents=True, exist_ok=True)
                 for nb_id, r in res.items():
                     if r.get("nb"):
                         (adir / f"{nb_id}.ipynb").write_text(json.dumps(r["nb"], indent=1), encoding="utf-8")
-            _write_page(out, row, res, asg.items, scores)
+            # what its feedback page shows besides the gradebook's scores (record.regenerate writes the page)
+            row["notebooks"] = {nb: {"status": r["status"], "reason": r.get("reason", ""), "ran": bool(r.get("nb")),
+                                     "cell_errors": r.get("cell_errors", []), "notes": r.get("notes", [])}
+                                for nb, r in res.items()}
             rows[key] = row
 
         def handle(res):

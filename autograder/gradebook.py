@@ -74,6 +74,43 @@ def open_gradebook(db_url):
         return Gradebook(db_url)
 
 
+def read_scores(db, student=None, assignment=None):
+    """Every submission's scores in an open gradebook session ``db`` (or only ``student``'s ``assignment``).
+
+    Returns ``{(student, assignment): {"score", "max_score", "manual_pending", "items"}}``: ``score``
+    includes hand grades, ``manual_pending`` counts the items flagged ``needs_manual_grade`` (the
+    flag formgrader shows) and ``items`` maps each item to its ``score``, ``auto_score``,
+    ``manual_score``, ``needs_manual_grade`` and ``comment``. Three queries on nbgrader's own score
+    expressions, where its lazy loads per submission, notebook and grade took seconds.
+    """
+    from nbgrader.api import Assignment, BaseCell, Comment, Grade, SubmittedAssignment, SubmittedNotebook
+
+    def of_submissions(query, table=None):
+        if table is not None:
+            query = (query.join(BaseCell, table.cell_id == BaseCell.id)
+                     .join(SubmittedNotebook, table.notebook_id == SubmittedNotebook.id)
+                     .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id))
+        query = query.join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+        if student is not None:
+            query = query.filter(SubmittedAssignment.student_id == student, Assignment.name == assignment)
+        return query
+
+    out = {(s, a): {"score": 0.0, "max_score": float(top), "manual_pending": 0, "items": {}}
+           for s, a, top in of_submissions(db.query(SubmittedAssignment.student_id, Assignment.name,
+                                                    Assignment.max_score))}
+    comments = {(nb, name): text for nb, name, text in of_submissions(
+        db.query(SubmittedNotebook.id, BaseCell.name, Comment.manual_comment), Comment)}
+    for s, a, nb, name, score, auto, manual, flagged in of_submissions(db.query(
+            SubmittedAssignment.student_id, Assignment.name, SubmittedNotebook.id, BaseCell.name, Grade.score,
+            Grade.auto_score, Grade.manual_score, Grade.needs_manual_grade), Grade):
+        entry = out[(s, a)]
+        entry["items"][name] = {"score": score, "auto_score": auto, "manual_score": manual,
+                                "needs_manual_grade": bool(flagged), "comment": comments.get((nb, name))}
+        entry["score"] += score or 0.0
+        entry["manual_pending"] += bool(flagged)
+    return out
+
+
 class GradebookWriter:
     def __init__(self, path):
         self.path = Path(path).resolve()
@@ -172,32 +209,8 @@ class GradebookWriter:
         return self.scores(student, assignment)
 
     def scores(self, student, assignment):
-        """The submission's score and max score, and per item its scores, review flag and comment:
-        three queries on nbgrader's own score expressions (its lazy loads took most of a row's time)."""
-        from nbgrader.api import (Assignment, BaseCell, Comment, Grade, Notebook, SubmittedAssignment,
-                                  SubmittedNotebook)
-
-        db = self._gb().db
-
-        def of_submission(query, table):
-            return (query.join(BaseCell, table.cell_id == BaseCell.id)
-                    .join(SubmittedNotebook, table.notebook_id == SubmittedNotebook.id)
-                    .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
-                    .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
-                    .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
-                    .filter(SubmittedAssignment.student_id == student, Assignment.name == assignment))
-
-        comments = {(nb, name): text for nb, name, text in of_submission(
-            db.query(Notebook.name, BaseCell.name, Comment.manual_comment), Comment)}
-        items, total = {}, 0.0
-        for notebook, name, score, auto, manual, flagged in of_submission(db.query(
-                Notebook.name, BaseCell.name, Grade.score, Grade.auto_score, Grade.manual_score,
-                Grade.needs_manual_grade), Grade):
-            items[name] = {"score": score, "auto_score": auto, "manual_score": manual,
-                           "needs_manual_grade": bool(flagged), "comment": comments.get((notebook, name))}
-            total += score or 0.0
-        (max_score,) = db.query(Assignment.max_score).filter(Assignment.name == assignment).one()
-        return {"score": float(total), "max_score": float(max_score), "items": items}
+        """The submission's entry of :func:`read_scores`."""
+        return read_scores(self._gb().db, student, assignment)[(student, assignment)]
 
     def commit(self):
         """Copy the gradebook into DIR/gradebook.db in one SQLite transaction (journalled and synced:

@@ -8,7 +8,9 @@ the report need::
     key         what it was graded from: {"notebooks": {notebook id: SHA-256 of the submitted
                 file, or None}, "source": SHA-256 of the assignment's source folder (notebooks
                 and data files), "settings": {timeout, max_restarts, sandboxed}, "notes": [...]}
-    failures    {item id: message} of its failed autograded items (for the report)
+    failures    {item id: message} of its failed autograded items (for the report and its page)
+    notebooks   {notebook id: {status, reason, ran, cell_errors, notes}}: what its feedback page
+                shows besides the gradebook's scores (pages are rewritten at every run)
     sandboxed   False if graded with --no-sandbox
 
 The record is replaced atomically (:func:`write_atomic`), so a crash leaves the previous record whole.
@@ -70,23 +72,38 @@ def save(out_dir, record):
 
 
 def regenerate(out_dir):
-    """Rewrite DIR/grades.csv and DIR/report.html from the whole record, then the exports and zips."""
+    """Rewrite DIR/grades.csv, DIR/report.html and the feedback pages from the whole record and the
+    gradebook (hand grades given in formgrader since a row was graded included), then the exports and zips."""
     from .exports import gradebook_scores, write_all
     from .feedback import write_report
 
     out_dir = Path(out_dir)
     record = load(out_dir)
     rows = [record["rows"][k] for k in sorted(record["rows"])]
-    if (out_dir / "gradebook.db").is_file():  # hand grades given in formgrader since the row was graded (GC)
-        scores = gradebook_scores(out_dir)
-        rows = [dict(r, **scores.get((r["student"], r["assignment"]), {})) if r["status"] not in NO_SCORE else r
-                for r in rows]
+    scores = gradebook_scores(out_dir) if (out_dir / "gradebook.db").is_file() else {}
+    items = {a: v["items"] for a, v in record["assignments"].items()}
+    for i, r in enumerate(rows):
+        got = scores.get((r["student"], r["assignment"])) if r["status"] not in NO_SCORE else None
+        if got:
+            rows[i] = r = dict(r, score=got["score"], max_score=got["max_score"], manual_pending=got["manual_pending"])
+        if "notebooks" in r or r["status"] in NO_SCORE:  # a row recorded without what its page needs keeps its page
+            _write_page(out_dir, r, items.get(r["assignment"], {}), got and got["items"])
     shown = [dict(r, **{c: plain_number(r.get(c)) for c in NUMBERS}) for r in rows]
     write_atomic(out_dir / "grades.csv", csv_text(CSV_COLUMNS, shown))
     unsandboxed = any(r.get("sandboxed") is False for r in rows)
-    items = {a: v["items"] for a, v in record["assignments"].items()}
     write_report(out_dir, rows, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
     write_all(out_dir)
+
+
+def _write_page(out_dir, row, items, scores):
+    """DIR/feedback/<student>/<assignment>/<assignment>.html, rewritten only when it changes."""
+    from .feedback import render_feedback
+
+    page = render_feedback(row, items, scores)
+    path = out_dir / "feedback" / row["student"] / row["assignment"] / f"{row['assignment']}.html"
+    if not path.is_file() or path.read_text(encoding="utf-8") != page:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
 
 
 def csv_text(columns, rows, **options):

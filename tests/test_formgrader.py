@@ -3,12 +3,13 @@
 A small class is graded once; formgrader (jupyter server + nbgrader's extension) is started
 on its --out folder on 127.0.0.1 and asked over its REST API, the way its pages ask. A manual
 grade and comment are entered through that API, then `grade` runs again while formgrader keeps
-running: the grades stay, grades.csv shows them, `manual_pending` agrees with the gradebook
-(read with sqlite3, not through our code), and formgrader can still write afterwards.
+running: the grades stay, grades.csv and the feedback pages show them, `manual_pending` agrees
+with the gradebook (read with sqlite3, not through our code), and formgrader can still write afterwards.
 The server is stopped by its PID at teardown.
 """
 
 import csv
+import html
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+import zipfile
 
 import pytest
 
@@ -131,11 +133,20 @@ def test_manual_grades_survive_regrading_and_show_in_grades_csv(graded, server):
     grades, comments = _gradebook(out, "good")
     assert grades[ANSWER] == (1, False)
 
-    # re-grade the same notebooks while formgrader keeps running
+    before = gs.feedback(out, "good", A)
+    assert "to be graded by hand" in before and "one weight per channel" not in before
+
+    # re-grade the same notebooks while formgrader keeps running (nothing changed: nothing executes)
     _grade(subs, out, graded["src"])
     grades, comments = _gradebook(out, "good")
     assert grades[ANSWER] == (1, False)  # unchanged answer: the hand grade stands, nothing to review
     assert comments[ANSWER] == "Right: one weight per channel."
+    # ... and the page handed back (and its zip) shows the hand grade and its comment
+    page = html.unescape(gs.feedback(out, "good", A))
+    assert "graded by hand: Right: one weight per channel." in page and "1 / 1" in page
+    assert "written answer(s) will be graded by hand" not in page
+    with zipfile.ZipFile(out / "feedback" / "good.zip") as zf:
+        assert html.unescape(zf.read(f"good/{A}/{A}.html").decode()) == page
     rows = gs.read_rows(out)
     assert float(rows[("good", A)]["score"]) == 3 + 1
     for s in ("good", "wrong"):
