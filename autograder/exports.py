@@ -150,9 +150,9 @@ def _moodle(students, assignments, table, people):
 LAYOUTS = {"long": _long, "wide": _wide, "canvas": _canvas, "moodle": _moodle}
 
 
-def render(fmt, gradebook, rows, students=(), assignments=(), **options):
-    """The CSV text of one export format (``options``: canvas's ``id_column``)."""
-    header, out = LAYOUTS[fmt](*class_table(gradebook, rows, students, assignments), **options)
+def render(fmt, table, **options):
+    """The CSV text of one export format of a :func:`class_table` (``options``: canvas's ``id_column``)."""
+    header, out = LAYOUTS[fmt](*table, **options)
     return csv_text(header, out, lineterminator="\n")
 
 
@@ -163,7 +163,8 @@ def write_export(out_dir, fmt, to=None, gradebook=None, students=(), assignments
         with _open(out_dir) as gb:
             return write_export(out_dir, fmt, to, gb, students, assignments, **options)
     dest = Path(to) if to else out_dir / f"grades-{fmt}.csv"
-    write_atomic(dest, render(fmt, gradebook, record.load(out_dir)["rows"], students, assignments, **options))
+    table = class_table(gradebook, record.load(out_dir)["rows"], students, assignments)
+    write_atomic(dest, render(fmt, table, **options))
     return dest
 
 
@@ -173,8 +174,9 @@ def write_all(out_dir):
 
     out_dir = Path(out_dir).resolve()
     with _open(out_dir) as gb:
-        for fmt in FORMATS:
-            write_export(out_dir, fmt, gradebook=gb)
+        table = class_table(gb, record.load(out_dir)["rows"])  # the whole class: the same for every format
+    for fmt in FORMATS:
+        write_atomic(out_dir / f"grades-{fmt}.csv", render(fmt, table))
     if not (out_dir / CONFIG_NAME).is_file():  # so nbgrader commands run in DIR see this gradebook
         course_config(out_dir)
     stage_exchange_feedback(out_dir)
