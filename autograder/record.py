@@ -76,11 +76,18 @@ def regenerate(out_dir):
     gradebook (hand grades given in formgrader since a row was graded included), then the exports and zips."""
     from .exports import gradebook_scores, write_all
     from .feedback import write_report
+    from .gradebook import GradebookWriter
 
     out_dir = Path(out_dir)
+    if not (out_dir / "gradebook.db").is_file():  # nothing was ever executed into DIR: an empty gradebook
+        writer = GradebookWriter(out_dir / "gradebook.db")
+        try:
+            writer.commit()
+        finally:
+            writer.close()
     record = load(out_dir)
     rows = [record["rows"][k] for k in sorted(record["rows"])]
-    scores = gradebook_scores(out_dir) if (out_dir / "gradebook.db").is_file() else {}
+    scores = gradebook_scores(out_dir)
     items = {a: v["items"] for a, v in record["assignments"].items()}
     for i, r in enumerate(rows):
         got = scores.get((r["student"], r["assignment"])) if r["status"] not in NO_SCORE else None

@@ -6,6 +6,7 @@ command prints), that grades.csv and report.html still hold the whole class, and
 the rows it did not touch are byte-identical.
 """
 
+import csv
 import io
 import json
 import re
@@ -173,3 +174,24 @@ def test_a_refused_out_creates_nothing_and_no_phantom_student(graded):
     assert not (subs / "out").exists()
     code, err, counts = cli(subs, out, src)
     assert counts == (0, 5) and "out" not in {s for s, _ in gs.read_rows(out)}, err[-2000:]
+
+
+def test_a_class_that_handed_in_nothing_gets_every_output(made):
+    """Only empty assignment folders: nothing executes and no gradebook is written by grading, yet
+    grades.csv, the exports and the pages show each row as missing (blank score, never 0)."""
+    src, tmp = made["src"], made["tmp"]
+    subs = tmp / "nothing"
+    (subs / "dave" / A).mkdir(parents=True)
+    (subs / "erin" / A).mkdir(parents=True)
+    code, err, counts = cli(subs, tmp / "out-nothing", src)
+    out = tmp / "out-nothing"
+    assert code == 0 and counts == (0, 0) and "error" not in err and "warning: could not" not in err, err[-2000:]
+    rows = gs.read_rows(out)
+    assert {k: (r["status"], r["score"]) for k, r in rows.items()} == {
+        ("dave", A): (config.MISSING, ""), ("erin", A): (config.MISSING, "")}
+    with open(out / "grades-wide.csv", newline="", encoding="utf-8") as fh:
+        wide = {r["student"]: r for r in csv.DictReader(fh)}
+    assert {s: (r[A], r[f"{A} status"]) for s, r in wide.items()} == {
+        "dave": ("", config.MISSING), "erin": ("", config.MISSING)}
+    assert "No submission was found" in gs.feedback(out, "dave", A)
+    assert (out / "feedback" / "dave.zip").is_file()
