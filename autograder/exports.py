@@ -59,13 +59,14 @@ def gradebook_scores(gradebook):
     return read_scores(gradebook.db)
 
 
-def class_table(gradebook, rows, students=(), assignments=()):
+def class_table(gradebook, rows, students=(), assignments=(), scores=None):
     """Every student x assignment of the class, as long rows (dicts with CSV_COLUMNS).
 
-    gradebook: an open nbgrader Gradebook; rows: the row record ({(student, assignment): row}).
+    gradebook: an open nbgrader Gradebook; rows: the row record ({(student, assignment): row});
+    scores: its :func:`gradebook_scores` when the caller has them already.
     Returns (students, assignments, {(student, assignment): row}, {student: names}).
     """
-    scores = gradebook_scores(gradebook)
+    scores = gradebook_scores(gradebook) if scores is None else scores
     people = {s.id: {"first_name": s.first_name or "", "last_name": s.last_name or "", "email": s.email or ""}
               for s in gradebook.students}
     maxima = {a.name: float(a.max_score) for a in gradebook.assignments}
@@ -168,13 +169,14 @@ def write_export(out_dir, fmt, to=None, gradebook=None, students=(), assignments
     return dest
 
 
-def write_all(out_dir):
-    """Rewrite every export and the feedback zips of DIR (called after every grading run)."""
+def write_all(out_dir, rows=None, scores=None):
+    """Rewrite every export and the feedback zips of DIR (called after every grading run with the
+    record's ``rows`` and the gradebook's ``scores`` it has read; read here when not given)."""
     from .formgrader import CONFIG_NAME, course_config
 
     out_dir = Path(out_dir).resolve()
-    with _open(out_dir) as gb:
-        table = class_table(gb, record.load(out_dir)["rows"])  # the whole class: the same for every format
+    with _open(out_dir) as gb:  # the whole class: one table for every format
+        table = class_table(gb, record.load(out_dir)["rows"] if rows is None else rows, scores=scores)
     for fmt in FORMATS:
         write_atomic(out_dir / f"grades-{fmt}.csv", render(fmt, table))
     if not (out_dir / CONFIG_NAME).is_file():  # so nbgrader commands run in DIR see this gradebook

@@ -99,7 +99,7 @@ def regenerate(out_dir):
     write_atomic(out_dir / "grades.csv", csv_text(CSV_COLUMNS, shown))
     unsandboxed = any(r.get("sandboxed") is False for r in rows)
     write_report(out_dir, rows, items, warning=NO_SANDBOX_WARNING if unsandboxed else None)
-    write_all(out_dir)
+    write_all(out_dir, record["rows"], scores)
 
 
 def _write_page(out_dir, row, items, scores):
